@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Shared by the mbox test scripts: where things are cached and which kernels exist.
+# Sourced, not run.
+
+MBOX_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MBOX_CACHE=${MBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mbox}
+MBOX_BUILD=${MBOX_BUILD:-$MBOX_TOP/build}
+MBOX_KERNELS_ALL="6.1 6.12 debug"
+
+mbox_log() { printf '%s\n' "$*" >&2; }
+mbox_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Newest installed Debian headers of the generic flavour for one kernel series.
+mbox_headers() {
+	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null |
+		grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -n 1
+}
+
+# Tree of linux-source-6.12, extracted once per package version into the cache.
+mbox_linux_source() {
+	local ver dir
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+		mbox_die "linux-source-6.12 is not installed (run tools/testing/install-deps.sh)"
+	dir=$MBOX_CACHE/linux-source-$ver
+	if [ ! -e "$dir/.mbox-extracted" ]; then
+		mbox_log "extracting linux-source-6.12 $ver into $dir"
+		rm -rf "$dir" && mkdir -p "$dir"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir" --strip-components=1
+		touch "$dir/.mbox-extracted"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# "KDIR IMAGE UNAME" for a kernel name of $MBOX_KERNELS_ALL.
+mbox_kernel() {
+	local kdir rel
+	case $1 in
+	6.1|6.12)
+		kdir=$(mbox_headers "$1")
+		[ -n "$kdir" ] || mbox_die "no linux-headers for $1 installed"
+		rel=${kdir#/usr/src/linux-headers-}
+		printf '%s /boot/vmlinuz-%s %s\n' "$kdir" "$rel" "$rel" ;;
+	debug)
+		kdir=$("$MBOX_TOP/tools/testing/debug-kernel.sh")
+		printf '%s %s %s\n' "$kdir" "$kdir/arch/x86/boot/bzImage" \
+			"$(cat "$kdir/include/config/kernel.release")" ;;
+	*)
+		mbox_die "unknown kernel '$1' (choose from: $MBOX_KERNELS_ALL)" ;;
+	esac
+}
