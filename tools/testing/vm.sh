@@ -14,7 +14,8 @@ out=$MBOX_BUILD/vm-$name
 mkdir -p "$out" "$MBOX_BUILD/selftests"
 
 # Build what goes into the guest.
-"$MBOX_TOP/tools/testing/build-module.sh" "$kdir" "$MBOX_BUILD/module-$name" >"$out/build.log" 2>&1 ||
+"$MBOX_TOP/tools/testing/build-module.sh" "$kdir" "$MBOX_BUILD/module-$name" $MBOX_KBUILD_ARGS \
+	>"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; mbox_die "module build for $name failed"; }
 make -s -C "$MBOX_TOP/selftests/mbox" OUTPUT="$MBOX_BUILD/selftests" >>"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; mbox_die "selftests build failed"; }
