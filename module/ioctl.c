@@ -15,7 +15,7 @@
 
 #include "mbox.h"
 
-static_assert(sizeof(struct mbox_version) == 16);
+static_assert(sizeof(struct mbox_version) == 40);
 
 struct mbox_ioc {
 	unsigned int cmd;

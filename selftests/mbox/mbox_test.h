@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the mbox selftests.
+ * Helpers shared by the mbox selftests: thin wrappers that return 0 (or a
+ * value) or -errno, so one assertion checks one errno.
  */
 #ifndef _MBOX_TEST_H
 #define _MBOX_TEST_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/mbox.h>
@@ -23,10 +28,108 @@
 		ASSERT_LE(0, (fd));					\
 	} while (0)
 
-/* ioctl() returning 0 or -errno, so one assertion checks one errno. */
+/* ioctl() returning 0 or -errno. */
 static inline long mbox_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* A name no other test (or earlier run) uses: "/<tag>-<pid>-<counter>". */
+static inline const char *mbox_test_name(char *buf, size_t len, const char *tag)
+{
+	static unsigned int counter;
+
+	snprintf(buf, len, "/%s-%d-%u", tag, getpid(), counter++);
+	return buf;
+}
+
+/*
+ * Open /dev/mbox and bind the handle with MBOX_IOC_OPEN. name NULL means an
+ * anonymous mailbox. Returns the fd, or -errno (the handle is closed then).
+ * The caller may pass attributes in *attr (name_ptr, flags and access are
+ * overwritten); attr may be NULL for the defaults.
+ */
+static inline int mbox_bind(const char *name, __u32 flags, __u32 access,
+			    struct mbox_open *attr)
+{
+	struct mbox_open o = { 0 };
+	int fd, err;
+
+	if (attr)
+		o = *attr;
+	o.name_ptr = (__u64)(uintptr_t)name;
+	o.flags = flags;
+	o.access = access;
+	fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = mbox_ioctl(fd, MBOX_IOC_OPEN, &o);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	if (attr)
+		*attr = o;
+	return fd;
+}
+
+/* An anonymous mailbox for send and receive with the module's defaults. */
+static inline int mbox_anon(void)
+{
+	return mbox_bind(NULL, MBOX_OPEN_CREATE,
+			 MBOX_ACCESS_SEND | MBOX_ACCESS_RECV, NULL);
+}
+
+static inline long mbox_send(int fd, const void *buf, size_t len, __u32 prio,
+			     __u32 flags, __u64 deadline_ns)
+{
+	struct mbox_send s = {
+		.buf_ptr = (__u64)(uintptr_t)buf,
+		.len = len,
+		.prio = prio,
+		.flags = flags,
+		.deadline_ns = deadline_ns,
+	};
+
+	return mbox_ioctl(fd, MBOX_IOC_SEND, &s);
+}
+
+/* Receive into buf; on return *r holds what the kernel reported. */
+static inline long mbox_recv(int fd, void *buf, size_t len, __u32 flags,
+			     __u64 deadline_ns, struct mbox_recv *r)
+{
+	struct mbox_recv tmp;
+	long err;
+
+	if (!r)
+		r = &tmp;
+	memset(r, 0, sizeof(*r));
+	r->buf_ptr = (__u64)(uintptr_t)buf;
+	r->buf_len = len;
+	r->flags = flags;
+	r->deadline_ns = deadline_ns;
+	err = mbox_ioctl(fd, MBOX_IOC_RECV, r);
+	return err;
+}
+
+static inline long mbox_stat(int fd, struct mbox_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	return mbox_ioctl(fd, MBOX_IOC_STAT, st);
+}
+
+/* CLOCK_MONOTONIC now plus ms milliseconds, as a deadline_ns. */
+static inline __u64 mbox_deadline_ms(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec + ms * 1000000ULL;
+}
+
+static inline __u64 mbox_now_ns(void)
+{
+	return mbox_deadline_ms(0);
 }
 
 #endif /* _MBOX_TEST_H */

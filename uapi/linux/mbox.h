@@ -2,11 +2,17 @@
 /*
  * mbox: message-passing IPC through the /dev/mbox character device.
  *
+ * A handle (an open file of /dev/mbox) is bound to one mailbox by
+ * MBOX_IOC_OPEN, which opens a named mailbox or creates a named or anonymous
+ * one. write() then sends one message and read() receives one; the ioctls
+ * below do the same with priorities, deadlines and flags, and manage the
+ * mailbox.
+ *
  * Every ioctl argument is a structure of fixed-width fields, naturally aligned,
  * a multiple of 8 bytes long, with explicit padding that must be zero. The size
  * encoded in each command is the structure's size: structures only ever grow at
  * the end, and the kernel accepts a caller built against an older (shorter) or
- * newer (longer, with the unknown tail zeroed) version of the header.
+ * newer (longer, with the unknown tail zeroed) version of this header.
  */
 #ifndef _UAPI_LINUX_MBOX_H
 #define _UAPI_LINUX_MBOX_H
@@ -20,11 +26,20 @@
 /* Bumped when behaviour changes in a way a feature bit cannot describe. */
 #define MBOX_ABI_VERSION	1
 
+/* A name is "/" and 1 to MBOX_NAME_MAX bytes without a further "/". */
+#define MBOX_NAME_MAX		255
+
+/* Message priorities are 0 (lowest) to MBOX_PRIO_MAX - 1. */
+#define MBOX_PRIO_MAX		32768
+
 /**
  * struct mbox_version - what the running module supports
  * @abi_version: out: %MBOX_ABI_VERSION of the module.
  * @pad: in: must be zero.
  * @ioctls: out: bit N is set when the ioctl with number N is supported.
+ * @open_flags: out: the MBOX_OPEN_* flags the module knows.
+ * @send_flags: out: the MBOX_SEND_* flags the module knows.
+ * @recv_flags: out: the MBOX_RECV_* flags the module knows.
  *
  * Answered by %MBOX_IOC_VERSION on any /dev/mbox handle, so a program can
  * probe for features instead of guessing from the kernel version.
@@ -33,10 +48,195 @@ struct mbox_version {
 	__u32 abi_version;
 	__u32 pad;
 	__u64 ioctls;
+	__u64 open_flags;
+	__u64 send_flags;
+	__u64 recv_flags;
 };
 
 #define MBOX_VERSION_SIZE_VER0	16	/* sizeof first published struct */
 
+/* Access a handle asks for in struct mbox_open.access. */
+#define MBOX_ACCESS_SEND	(1U << 0)	/* needs write permission */
+#define MBOX_ACCESS_RECV	(1U << 1)	/* needs read permission */
+
+/* struct mbox_open.flags */
+#define MBOX_OPEN_CREATE	(1U << 0)	/* create if absent (O_CREAT) */
+#define MBOX_OPEN_EXCL		(1U << 1)	/* with CREATE: fail if present */
+#define MBOX_OPEN_FIXED_SIZE	(1U << 2)	/* every message max_msg_size bytes */
+
+/**
+ * struct mbox_open - bind a handle to a mailbox
+ * @name_ptr: in: user address of a NUL-terminated name "/x" (at most
+ *	%MBOX_NAME_MAX bytes after the slash, no other slash), or 0 with
+ *	%MBOX_OPEN_CREATE for an anonymous mailbox that only this handle (and
+ *	its duplicates, fork()s and SCM_RIGHTS copies) reaches.
+ * @flags: in: MBOX_OPEN_* flags.
+ * @access: in: %MBOX_ACCESS_SEND, %MBOX_ACCESS_RECV or both.
+ * @mode: in: permission bits (0777 at most) of a created named mailbox,
+ *	masked by the caller's umask.
+ * @max_msgs: in: capacity in messages of a created mailbox; 0 for the module's
+ *	default. Out: the mailbox's capacity.
+ * @max_msg_size: in: largest message, or with %MBOX_OPEN_FIXED_SIZE the size
+ *	of every message; 0 for the default. Out: the mailbox's value.
+ * @pad: in: must be zero.
+ * @max_bytes: in: capacity in bytes of queued payload; 0 for
+ *	@max_msgs * @max_msg_size. Out: the mailbox's value.
+ *
+ * Creating above the module's ceilings needs CAP_SYS_RESOURCE. When an
+ * existing mailbox is opened, the size fields are only written.
+ */
+struct mbox_open {
+	__aligned_u64 name_ptr;
+	__u32 flags;
+	__u32 access;
+	__u32 mode;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 pad;
+	__u64 max_bytes;
+};
+
+#define MBOX_OPEN_SIZE_VER0	40	/* sizeof first published struct */
+
+/**
+ * struct mbox_name - a mailbox name, for %MBOX_IOC_UNLINK
+ * @name_ptr: in: user address of a NUL-terminated name, as in struct mbox_open.
+ */
+struct mbox_name {
+	__aligned_u64 name_ptr;
+};
+
+#define MBOX_NAME_SIZE_VER0	8	/* sizeof first published struct */
+
+/* struct mbox_send.flags */
+#define MBOX_SEND_NONBLOCK	(1U << 0)	/* EAGAIN instead of waiting */
+#define MBOX_SEND_DEADLINE	(1U << 1)	/* deadline_ns is valid */
+
+/**
+ * struct mbox_send - send one message
+ * @buf_ptr: in: user address of the message.
+ * @len: in: its length in bytes.
+ * @prio: in: priority, below %MBOX_PRIO_MAX; higher is received first.
+ * @flags: in: MBOX_SEND_* flags.
+ * @deadline_ns: in: with %MBOX_SEND_DEADLINE, the CLOCK_MONOTONIC time in
+ *	nanoseconds after which a full mailbox fails the call with ETIMEDOUT.
+ *	It is absolute, so a call restarted after a signal keeps it.
+ */
+struct mbox_send {
+	__aligned_u64 buf_ptr;
+	__u64 len;
+	__u32 prio;
+	__u32 flags;
+	__u64 deadline_ns;
+};
+
+#define MBOX_SEND_SIZE_VER0	32	/* sizeof first published struct */
+
+/* struct mbox_recv.flags */
+#define MBOX_RECV_NONBLOCK	(1U << 0)	/* EAGAIN instead of waiting */
+#define MBOX_RECV_DEADLINE	(1U << 1)	/* deadline_ns is valid */
+#define MBOX_RECV_PEEK		(1U << 2)	/* copy, but leave it queued */
+#define MBOX_RECV_TRUNC		(1U << 3)	/* a small buffer cuts the message */
+
+/**
+ * struct mbox_recv - receive one message
+ * @buf_ptr: in: user address of the buffer.
+ * @buf_len: in: its length in bytes.
+ * @flags: in: MBOX_RECV_* flags.
+ * @prio: out: the message's priority.
+ * @deadline_ns: in: with %MBOX_RECV_DEADLINE, the CLOCK_MONOTONIC time in
+ *	nanoseconds after which an empty mailbox fails the call with ETIMEDOUT.
+ * @len: out: the message's whole length, also when the call fails with
+ *	EMSGSIZE (buffer too small, message left queued) or the message was cut
+ *	by %MBOX_RECV_TRUNC.
+ * @seq: out: the message's sequence number in its mailbox, counted from 1 in
+ *	the order messages were queued.
+ *
+ * The highest-priority message is received first, the oldest first among
+ * equals.
+ */
+struct mbox_recv {
+	__aligned_u64 buf_ptr;
+	__u64 buf_len;
+	__u32 flags;
+	__u32 prio;
+	__u64 deadline_ns;
+	__u64 len;
+	__u64 seq;
+};
+
+#define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
+
+/**
+ * struct mbox_stat - a mailbox's attributes and state
+ * @flags: out: MBOX_OPEN_FIXED_SIZE when messages have one fixed size.
+ * @mode: out: permission bits.
+ * @uid: out: owner, as seen in the caller's user namespace.
+ * @gid: out: group, as seen in the caller's user namespace.
+ * @access: out: this handle's MBOX_ACCESS_* bits.
+ * @max_msgs: out: capacity in messages.
+ * @max_msg_size: out: largest (or fixed) message size.
+ * @cur_msgs: out: messages queued now.
+ * @max_bytes: out: capacity in bytes of queued payload.
+ * @cur_bytes: out: bytes of payload queued now.
+ * @waiting_senders: out: callers blocked in send now.
+ * @waiting_receivers: out: callers blocked in receive now.
+ * @total_sent: out: messages sent since creation.
+ * @total_received: out: messages received (not peeked) since creation.
+ */
+struct mbox_stat {
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 access;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 cur_msgs;
+	__u64 max_bytes;
+	__u64 cur_bytes;
+	__u32 waiting_senders;
+	__u32 waiting_receivers;
+	__u64 total_sent;
+	__u64 total_received;
+};
+
+#define MBOX_STAT_SIZE_VER0	72	/* sizeof first published struct */
+
+/* struct mbox_setattr.mask: which fields to change */
+#define MBOX_ATTR_MODE		(1U << 0)
+#define MBOX_ATTR_MAX_MSGS	(1U << 1)
+#define MBOX_ATTR_MAX_BYTES	(1U << 2)
+
+/**
+ * struct mbox_setattr - change a mailbox's attributes
+ * @mask: in: MBOX_ATTR_* bits naming the fields to change.
+ * @mode: in: new permission bits (0777 at most).
+ * @max_msgs: in: new capacity in messages (at least 1).
+ * @pad: in: must be zero.
+ * @max_bytes: in: new capacity in bytes (at least max_msg_size).
+ *
+ * Only the owner or CAP_SYS_ADMIN may; raising a capacity above the module's
+ * ceiling needs CAP_SYS_RESOURCE. Lowering it below what is queued only
+ * makes senders wait until receivers have made room.
+ */
+struct mbox_setattr {
+	__u32 mask;
+	__u32 mode;
+	__u32 max_msgs;
+	__u32 pad;
+	__u64 max_bytes;
+};
+
+#define MBOX_SETATTR_SIZE_VER0	24	/* sizeof first published struct */
+
 #define MBOX_IOC_VERSION	_IOWR(MBOX_IOCTL_MAGIC, 0x00, struct mbox_version)
+#define MBOX_IOC_OPEN		_IOWR(MBOX_IOCTL_MAGIC, 0x01, struct mbox_open)
+#define MBOX_IOC_UNLINK		_IOW(MBOX_IOCTL_MAGIC, 0x02, struct mbox_name)
+#define MBOX_IOC_DESTROY	_IO(MBOX_IOCTL_MAGIC, 0x03)
+#define MBOX_IOC_SEND		_IOW(MBOX_IOCTL_MAGIC, 0x04, struct mbox_send)
+#define MBOX_IOC_RECV		_IOWR(MBOX_IOCTL_MAGIC, 0x05, struct mbox_recv)
+#define MBOX_IOC_STAT		_IOR(MBOX_IOCTL_MAGIC, 0x06, struct mbox_stat)
+#define MBOX_IOC_SETATTR	_IOW(MBOX_IOCTL_MAGIC, 0x07, struct mbox_setattr)
 
 #endif /* _UAPI_LINUX_MBOX_H */
