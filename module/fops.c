@@ -1,21 +1,163 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mbox: file operations of a /dev/mbox handle.
+ * mbox: file operations of a /dev/mbox handle: open and release, write() to
+ * send and read() to receive one message, poll.
  */
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 
 #include "mbox.h"
 
 static int mbox_open(struct inode *inode, struct file *file)
 {
-	/* Messages are a stream of records: there is no file position to seek. */
+	struct mbox_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	mutex_init(&h->bind_lock);
+	file->private_data = h;
+	/* Messages are records, not a byte stream with a position. */
 	return stream_open(inode, file);
+}
+
+static int mbox_release(struct inode *inode, struct file *file)
+{
+	struct mbox_handle *h = file->private_data;
+
+	if (h->mb) {
+		mbox_mailbox_put(h->mb);
+		mbox_user_put(h->user);
+	}
+	mutex_destroy(&h->bind_lock);
+	kfree(h);
+	return 0;
+}
+
+/**
+ * mbox_handle_mailbox() - the mailbox of a handle, for use in one direction
+ * @file: the handle
+ * @access: MBOX_ACCESS_* the operation needs, or 0
+ *
+ * Return: the mailbox, ERR_PTR(-EBADFD) if the handle is unbound, or
+ * ERR_PTR(-EBADF) if it was not opened for @access.
+ */
+struct mbox_mailbox *mbox_handle_mailbox(struct file *file, u32 access)
+{
+	struct mbox_handle *h = file->private_data;
+	/* Pairs with the release in mbox_mailbox_open(): access is set first. */
+	struct mbox_mailbox *mb = smp_load_acquire(&h->mb);
+
+	if (!mb)
+		return ERR_PTR(-EBADFD);
+	if ((h->access & access) != access)
+		return ERR_PTR(-EBADF);
+	return mb;
+}
+
+/**
+ * mbox_xfer_init() - describe a send or receive on a handle
+ * @x: filled in
+ * @file: the handle; O_NONBLOCK on it makes the call non-blocking
+ * @buf: user address of the message or buffer
+ * @len: its length
+ * @flags: MBOX_SEND_* or MBOX_RECV_* flags, already checked
+ */
+void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
+		    u32 flags)
+{
+	memset(x, 0, sizeof(*x));
+	x->buf = u64_to_user_ptr(buf);
+	x->len = len;
+	x->flags = flags;
+	if (file->f_flags & O_NONBLOCK)
+		x->flags |= MBOX_XFER_NONBLOCK;
+}
+
+/**
+ * mbox_handle_send() - send a message through a handle
+ * @file: the handle
+ * @x: the message
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_handle_send(struct file *file, struct mbox_xfer *x)
+{
+	struct mbox_handle *h = file->private_data;
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, MBOX_ACCESS_SEND);
+	struct mbox_user *user;
+	int err;
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	/* The quota is the sender's, who is usually the user that bound. */
+	if (uid_eq(h->user->uid, current_uid()))
+		return mbox_send(mb, h->user, x);
+	user = mbox_user_get(current_uid());
+	if (!user)
+		return -ENOMEM;
+	err = mbox_send(mb, user, x);
+	mbox_user_put(user);
+	return err;
+}
+
+/**
+ * mbox_handle_recv() - receive a message through a handle
+ * @file: the handle
+ * @x: the buffer; the message's length, priority and sequence on return
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_handle_recv(struct file *file, struct mbox_xfer *x)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, MBOX_ACCESS_RECV);
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	return mbox_recv(mb, x);
+}
+
+static ssize_t mbox_write(struct file *file, const char __user *buf,
+			  size_t len, loff_t *ppos)
+{
+	struct mbox_xfer x;
+	int err;
+
+	mbox_xfer_init(&x, file, (uintptr_t)buf, len, 0);
+	err = mbox_handle_send(file, &x);
+	return err ? err : len;
+}
+
+static ssize_t mbox_read(struct file *file, char __user *buf, size_t len,
+			 loff_t *ppos)
+{
+	struct mbox_xfer x;
+	int err;
+
+	mbox_xfer_init(&x, file, (uintptr_t)buf, len, 0);
+	err = mbox_handle_recv(file, &x);
+	return err ? err : x.msg_len;
+}
+
+static __poll_t mbox_poll(struct file *file, poll_table *wait)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, 0);
+
+	if (IS_ERR(mb))
+		return EPOLLERR;
+	poll_wait(file, &mb->poll_wq, wait);
+	return mbox_queue_poll(mb);
 }
 
 const struct file_operations mbox_fops = {
 	.owner = THIS_MODULE,
 	.open = mbox_open,
+	.release = mbox_release,
+	.read = mbox_read,
+	.write = mbox_write,
+	.poll = mbox_poll,
 	.unlocked_ioctl = mbox_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

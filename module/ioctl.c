@@ -15,7 +15,14 @@
 
 #include "mbox.h"
 
+/* The published sizes; each struct may only grow. */
 static_assert(sizeof(struct mbox_version) == 40);
+static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER0);
+static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
+static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER0);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER0);
+static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0);
+static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;
@@ -51,12 +58,147 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 		return -EINVAL;
 	v.abi_version = MBOX_ABI_VERSION;
 	v.ioctls = mbox_ioctl_mask();
+	v.open_flags = MBOX_OPEN_FLAGS;
+	v.send_flags = MBOX_SEND_FLAGS;
+	v.recv_flags = MBOX_RECV_FLAGS;
 	return mbox_copy_struct_to_user(uarg, usize, &v, sizeof(v));
+}
+
+static long mbox_ioc_open(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_open o;
+	int err;
+
+	err = copy_struct_from_user(&o, sizeof(o), uarg, usize);
+	if (err)
+		return err;
+	if (o.pad || (o.flags & ~MBOX_OPEN_FLAGS) || !o.access ||
+	    (o.access & ~MBOX_ACCESS_ALL) || (o.mode & ~0777) ||
+	    ((o.flags & MBOX_OPEN_EXCL) && !(o.flags & MBOX_OPEN_CREATE)))
+		return -EINVAL;
+	err = mbox_mailbox_open(file->private_data, &o);
+	if (err)
+		return err;
+	return mbox_copy_struct_to_user(uarg, usize, &o, sizeof(o));
+}
+
+static long mbox_ioc_unlink(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_name n;
+	int err;
+
+	err = copy_struct_from_user(&n, sizeof(n), uarg, usize);
+	if (err)
+		return err;
+	return mbox_mailbox_unlink(n.name_ptr);
+}
+
+static long mbox_ioc_destroy(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, 0);
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	return mbox_mailbox_destroy(mb);
+}
+
+static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_xfer x;
+	struct mbox_send s;
+	int err;
+
+	err = copy_struct_from_user(&s, sizeof(s), uarg, usize);
+	if (err)
+		return err;
+	if (s.flags & ~MBOX_SEND_FLAGS)
+		return -EINVAL;
+	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags);
+	x.prio = s.prio;
+	x.deadline = ns_to_ktime(s.deadline_ns);
+	return mbox_handle_send(file, &x);
+}
+
+static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_xfer x;
+	struct mbox_recv r;
+	int err, cerr;
+
+	err = copy_struct_from_user(&r, sizeof(r), uarg, usize);
+	if (err)
+		return err;
+	if (r.flags & ~MBOX_RECV_FLAGS)
+		return -EINVAL;
+	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags);
+	x.deadline = ns_to_ktime(r.deadline_ns);
+	err = mbox_handle_recv(file, &x);
+	if (err && err != -EMSGSIZE)
+		return err;
+	/* EMSGSIZE too: the caller learns how big a buffer to bring. */
+	r.len = x.msg_len;
+	r.prio = x.prio;
+	r.seq = x.seq;
+	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
+	return err ? err : cerr;
+}
+
+static long mbox_ioc_stat(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_handle *h = file->private_data;
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, 0);
+	struct mbox_stat st = { 0 };
+	int err;
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	err = mbox_mailbox_stat(mb, &st);
+	if (err)
+		return err;
+	st.access = h->access;
+	return mbox_copy_struct_to_user(uarg, usize, &st, sizeof(st));
+}
+
+static long mbox_ioc_setattr(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, 0);
+	struct mbox_setattr a;
+	int err;
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	err = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (err)
+		return err;
+	if (a.pad || (a.mask & ~MBOX_ATTR_MASK))
+		return -EINVAL;
+	return mbox_mailbox_setattr(mb, &a);
 }
 
 static const struct mbox_ioc mbox_iocs[] = {
 	[_IOC_NR(MBOX_IOC_VERSION)] = {
 		MBOX_IOC_VERSION, MBOX_VERSION_SIZE_VER0, mbox_ioc_version
+	},
+	[_IOC_NR(MBOX_IOC_OPEN)] = {
+		MBOX_IOC_OPEN, MBOX_OPEN_SIZE_VER0, mbox_ioc_open
+	},
+	[_IOC_NR(MBOX_IOC_UNLINK)] = {
+		MBOX_IOC_UNLINK, MBOX_NAME_SIZE_VER0, mbox_ioc_unlink
+	},
+	[_IOC_NR(MBOX_IOC_DESTROY)] = {
+		MBOX_IOC_DESTROY, 0, mbox_ioc_destroy
+	},
+	[_IOC_NR(MBOX_IOC_SEND)] = {
+		MBOX_IOC_SEND, MBOX_SEND_SIZE_VER0, mbox_ioc_send
+	},
+	[_IOC_NR(MBOX_IOC_RECV)] = {
+		MBOX_IOC_RECV, MBOX_RECV_SIZE_VER0, mbox_ioc_recv
+	},
+	[_IOC_NR(MBOX_IOC_STAT)] = {
+		MBOX_IOC_STAT, MBOX_STAT_SIZE_VER0, mbox_ioc_stat
+	},
+	[_IOC_NR(MBOX_IOC_SETATTR)] = {
+		MBOX_IOC_SETATTR, MBOX_SETATTR_SIZE_VER0, mbox_ioc_setattr
 	},
 };
 

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbox: mailbox objects: names in IPC namespaces, creation within limits,
+ * permissions, unlink, destroy, attributes and lifetime.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+#include <linux/uaccess.h>
+
+#include "mbox.h"
+
+static DEFINE_MUTEX(mbox_registry_lock);
+static DEFINE_HASHTABLE(mbox_names, 8);
+static atomic_t mbox_count = ATOMIC_INIT(0);
+
+/* Room for "/", MBOX_NAME_MAX bytes and the NUL. */
+#define MBOX_NAME_BUF	(MBOX_NAME_MAX + 2)
+
+/* Copy a name "/x" in from user space and check its form. */
+static int mbox_name_copy(char *buf, u64 uptr)
+{
+	long len;
+
+	len = strncpy_from_user(buf, u64_to_user_ptr(uptr), MBOX_NAME_BUF);
+	if (len < 0)
+		return len;
+	if (len == MBOX_NAME_BUF)
+		return -ENAMETOOLONG;
+	if (len < 2 || buf[0] != '/' || strchr(buf + 1, '/'))
+		return -EINVAL;
+	return 0;
+}
+
+static struct ipc_namespace *mbox_current_ns(void)
+{
+	return current->nsproxy->ipc_ns;
+}
+
+static u32 mbox_name_hash(const struct ipc_namespace *ns, const char *name)
+{
+	return full_name_hash(ns, name, strlen(name));
+}
+
+static struct mbox_mailbox *mbox_lookup(const struct ipc_namespace *ns,
+					const char *name, u32 hash)
+{
+	struct mbox_mailbox *mb;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	hash_for_each_possible(mbox_names, mb, name_node, hash)
+		if (mb->ipc_ns == ns && !strcmp(mb->name, name))
+			return mb;
+	return NULL;
+}
+
+/* Take a mailbox's name away; the caller then drops what it returns. */
+static struct ipc_namespace *mbox_unname(struct mbox_mailbox *mb)
+{
+	struct ipc_namespace *ns = mb->ipc_ns;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	hash_del(&mb->name_node);
+	kfree(mb->name);
+	mb->name = NULL;
+	mb->ipc_ns = NULL;
+	return ns;
+}
+
+static void mbox_mailbox_release(struct kref *ref)
+{
+	mbox_queue_free(container_of(ref, struct mbox_mailbox, ref));
+	atomic_dec(&mbox_count);
+}
+
+/**
+ * mbox_mailbox_put() - drop a reference to a mailbox
+ * @mb: the mailbox; freed with its messages by the last put
+ */
+void mbox_mailbox_put(struct mbox_mailbox *mb)
+{
+	kref_put(&mb->ref, mbox_mailbox_release);
+}
+
+/* Mode bits, as for a file: owner, else group, else others; CAP_IPC_OWNER wins. */
+static int mbox_permission(struct mbox_mailbox *mb, u32 access)
+{
+	int may = 0;
+	umode_t mode;
+
+	if (access & MBOX_ACCESS_SEND)
+		may |= MAY_WRITE;
+	if (access & MBOX_ACCESS_RECV)
+		may |= MAY_READ;
+	spin_lock(&mb->lock);
+	mode = mb->mode;
+	spin_unlock(&mb->lock);
+	if (uid_eq(current_fsuid(), mb->uid))
+		mode >>= 6;
+	else if (in_group_p(mb->gid))
+		mode >>= 3;
+	if (!(may & ~mode & 7))
+		return 0;
+	return ns_capable(mb->ipc_ns->user_ns, CAP_IPC_OWNER) ? 0 : -EACCES;
+}
+
+static bool mbox_is_owner(const struct mbox_mailbox *mb)
+{
+	return uid_eq(current_euid(), mb->uid) || capable(CAP_SYS_ADMIN);
+}
+
+/* A value asked for: fine up to the ceiling, or the hard limit with the cap. */
+static int mbox_limit(u64 val, u64 ceiling, u64 hard)
+{
+	if (val > hard)
+		return -EINVAL;
+	if (val > ceiling && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+/* Fill in the defaults and check a new mailbox's size fields. */
+static int mbox_attr_resolve(struct mbox_open *o)
+{
+	u64 bytes_max = READ_ONCE(mbox_bytes_max);
+	int err;
+
+	if (!o->max_msgs)
+		o->max_msgs = READ_ONCE(mbox_msgs_default);
+	if (!o->max_msg_size)
+		o->max_msg_size = READ_ONCE(mbox_msg_size_default);
+	if (!o->max_bytes)
+		o->max_bytes = max_t(u64, o->max_msg_size,
+				     min_t(u64, (u64)o->max_msgs * o->max_msg_size,
+					   bytes_max));
+	if (!o->max_msgs || o->max_bytes < o->max_msg_size)
+		return -EINVAL;
+	err = mbox_limit(o->max_msgs, READ_ONCE(mbox_msgs_max), MBOX_HARD_MSGS);
+	if (!err)
+		err = mbox_limit(o->max_msg_size, READ_ONCE(mbox_msg_size_max),
+				 MBOX_HARD_MSG_SIZE);
+	if (!err)
+		err = mbox_limit(o->max_bytes, max_t(u64, bytes_max, o->max_msg_size),
+				 MBOX_HARD_BYTES);
+	return err;
+}
+
+/* A new mailbox, not yet named; counts against max_mailboxes. */
+static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
+{
+	struct mbox_mailbox *mb;
+	int err;
+
+	err = mbox_attr_resolve(o);
+	if (err)
+		return ERR_PTR(err);
+	if (atomic_inc_return(&mbox_count) > READ_ONCE(mbox_max_mailboxes)) {
+		atomic_dec(&mbox_count);
+		return ERR_PTR(-ENOSPC);
+	}
+	mb = mbox_queue_alloc();
+	if (!mb) {
+		atomic_dec(&mbox_count);
+		return ERR_PTR(-ENOMEM);
+	}
+	mb->flags = o->flags & MBOX_OPEN_FIXED_SIZE;
+	mb->mode = o->mode & ~current_umask();
+	mb->uid = current_fsuid();
+	mb->gid = current_fsgid();
+	mb->max_msgs = o->max_msgs;
+	mb->max_msg_size = o->max_msg_size;
+	mb->max_bytes = o->max_bytes;
+	return mb;
+}
+
+static struct mbox_mailbox *mbox_open_named(struct mbox_open *o, const char *name)
+{
+	struct ipc_namespace *ns = mbox_current_ns();
+	u32 hash = mbox_name_hash(ns, name);
+	struct mbox_mailbox *mb;
+	int err = 0;
+
+	mutex_lock(&mbox_registry_lock);
+	mb = mbox_lookup(ns, name, hash);
+	if (mb) {
+		if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
+			err = -EEXIST;
+		else
+			err = mbox_permission(mb, o->access);
+	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
+		err = -ENOENT;
+	} else {
+		mb = mbox_mailbox_new(o);
+		if (IS_ERR(mb)) {
+			err = PTR_ERR(mb);
+		} else {
+			mb->name = kstrdup(name, GFP_KERNEL_ACCOUNT);
+			if (!mb->name) {
+				mbox_mailbox_put(mb);
+				err = -ENOMEM;
+			} else {
+				mb->ipc_ns = get_ipc_ns(ns);
+				hash_add(mbox_names, &mb->name_node, hash);
+			}
+		}
+	}
+	if (!err)
+		kref_get(&mb->ref);	/* the handle's; the name keeps the first */
+	mutex_unlock(&mbox_registry_lock);
+	return err ? ERR_PTR(err) : mb;
+}
+
+/**
+ * mbox_mailbox_open() - bind a handle to a named or anonymous mailbox
+ * @h: the handle
+ * @o: what MBOX_IOC_OPEN asked, flags and access already checked; on
+ *	success its size fields hold the mailbox's
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
+{
+	char name[MBOX_NAME_BUF];
+	struct mbox_mailbox *mb;
+	struct mbox_user *user;
+	int err;
+
+	if (o->name_ptr) {
+		err = mbox_name_copy(name, o->name_ptr);
+		if (err)
+			return err;
+	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
+		return -EINVAL;
+	}
+	user = mbox_user_get(current_uid());
+	if (!user)
+		return -ENOMEM;
+
+	mutex_lock(&h->bind_lock);
+	if (h->mb) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	mb = o->name_ptr ? mbox_open_named(o, name + 1) : mbox_mailbox_new(o);
+	if (IS_ERR(mb)) {
+		err = PTR_ERR(mb);
+		goto out_unlock;
+	}
+	o->max_msgs = mb->max_msgs;
+	o->max_msg_size = mb->max_msg_size;
+	o->max_bytes = mb->max_bytes;
+	h->access = o->access;
+	h->user = user;
+	user = NULL;
+	/* Lock-free readers of h->mb must see access and user set. */
+	smp_store_release(&h->mb, mb);
+	err = 0;
+out_unlock:
+	mutex_unlock(&h->bind_lock);
+	if (user)
+		mbox_user_put(user);
+	return err;
+}
+
+/**
+ * mbox_mailbox_unlink() - remove a name; the mailbox lives on for its handles
+ * @uptr: user address of the name
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_mailbox_unlink(u64 uptr)
+{
+	char name[MBOX_NAME_BUF];
+	struct ipc_namespace *ns = mbox_current_ns();
+	struct mbox_mailbox *mb;
+	int err;
+
+	err = mbox_name_copy(name, uptr);
+	if (err)
+		return err;
+	mutex_lock(&mbox_registry_lock);
+	mb = mbox_lookup(ns, name + 1, mbox_name_hash(ns, name + 1));
+	if (!mb)
+		err = -ENOENT;
+	else if (!mbox_is_owner(mb))
+		err = -EPERM;
+	else
+		ns = mbox_unname(mb);
+	mutex_unlock(&mbox_registry_lock);
+	if (err)
+		return err;
+	put_ipc_ns(ns);
+	mbox_mailbox_put(mb);
+	return 0;
+}
+
+/**
+ * mbox_mailbox_destroy() - destroy a mailbox now
+ * @mb: the mailbox
+ *
+ * Return: 0, or -EPERM (not the owner) or -EIDRM (already destroyed).
+ */
+int mbox_mailbox_destroy(struct mbox_mailbox *mb)
+{
+	struct ipc_namespace *ns = NULL;
+	bool named;
+
+	if (!mbox_is_owner(mb))
+		return -EPERM;
+	if (!mbox_queue_kill(mb))
+		return -EIDRM;
+	mutex_lock(&mbox_registry_lock);
+	named = mb->name;
+	if (named)
+		ns = mbox_unname(mb);
+	mutex_unlock(&mbox_registry_lock);
+	if (named) {
+		put_ipc_ns(ns);
+		mbox_mailbox_put(mb);
+	}
+	return 0;
+}
+
+/**
+ * mbox_mailbox_setattr() - change a mailbox's mode and capacities
+ * @mb: the mailbox
+ * @a: the change, mask and padding already checked
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a)
+{
+	u32 max_msgs;
+	u64 max_bytes;
+	int err;
+
+	spin_lock(&mb->lock);
+	err = mb->dead ? -EIDRM : 0;
+	max_msgs = mb->max_msgs;
+	max_bytes = mb->max_bytes;
+	spin_unlock(&mb->lock);
+	if (err)
+		return err;
+	if (!mbox_is_owner(mb))
+		return -EPERM;
+	if ((a->mask & MBOX_ATTR_MODE) && (a->mode & ~0777))
+		return -EINVAL;
+	if (a->mask & MBOX_ATTR_MAX_MSGS) {
+		max_msgs = a->max_msgs;
+		if (!max_msgs)
+			return -EINVAL;
+		err = mbox_limit(max_msgs, READ_ONCE(mbox_msgs_max), MBOX_HARD_MSGS);
+		if (err)
+			return err;
+	}
+	if (a->mask & MBOX_ATTR_MAX_BYTES) {
+		max_bytes = a->max_bytes;
+		if (max_bytes < mb->max_msg_size)
+			return -EINVAL;
+		err = mbox_limit(max_bytes, max_t(u64, READ_ONCE(mbox_bytes_max),
+						  mb->max_msg_size), MBOX_HARD_BYTES);
+		if (err)
+			return err;
+	}
+	if (a->mask & MBOX_ATTR_MODE) {
+		spin_lock(&mb->lock);
+		mb->mode = a->mode;
+		spin_unlock(&mb->lock);
+	}
+	mbox_queue_resize(mb, max_msgs, max_bytes);
+	return 0;
+}
+
+/**
+ * mbox_mailbox_stat() - a mailbox's attributes and state
+ * @mb: the mailbox
+ * @st: filled in, but for @st->access
+ *
+ * Return: 0, or -EIDRM once destroyed.
+ */
+int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	spin_lock(&mb->lock);
+	st->flags = mb->flags;
+	st->mode = mb->mode;
+	st->uid = from_kuid_munged(ns, mb->uid);
+	st->gid = from_kgid_munged(ns, mb->gid);
+	st->max_msgs = mb->max_msgs;
+	st->max_msg_size = mb->max_msg_size;
+	st->cur_msgs = mb->cur_msgs;
+	st->max_bytes = mb->max_bytes;
+	st->cur_bytes = mb->cur_bytes;
+	st->waiting_senders = mb->waiting_senders;
+	st->waiting_receivers = mb->waiting_receivers;
+	st->total_sent = mb->total_sent;
+	st->total_received = mb->total_received;
+	spin_unlock(&mb->lock);
+	return mb->dead ? -EIDRM : 0;
+}
+
+/**
+ * mbox_registry_show() - list the named mailboxes of the reader's namespace
+ * @m: the seq_file of /proc/mbox
+ */
+void mbox_registry_show(struct seq_file *m)
+{
+	struct ipc_namespace *ns = mbox_current_ns();
+	struct user_namespace *user_ns = seq_user_ns(m);
+	struct mbox_mailbox *mb;
+	unsigned int bkt;
+
+	seq_puts(m, "name uid gid mode msgs bytes\n");
+	mutex_lock(&mbox_registry_lock);
+	hash_for_each(mbox_names, bkt, mb, name_node) {
+		if (mb->ipc_ns != ns)
+			continue;
+		spin_lock(&mb->lock);
+		seq_printf(m, "/%s %u %u %04o %u %llu\n", mb->name,
+			   from_kuid_munged(user_ns, mb->uid),
+			   from_kgid_munged(user_ns, mb->gid),
+			   mb->mode, mb->cur_msgs, mb->cur_bytes);
+		spin_unlock(&mb->lock);
+	}
+	mutex_unlock(&mbox_registry_lock);
+}
+
+/**
+ * mbox_registry_exit() - free the mailboxes that only a name still holds
+ *
+ * Called at module exit, when no handle can be open.
+ */
+void mbox_registry_exit(void)
+{
+	struct mbox_mailbox *mb;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	mutex_lock(&mbox_registry_lock);
+	hash_for_each_safe(mbox_names, bkt, tmp, mb, name_node) {
+		put_ipc_ns(mbox_unname(mb));
+		mbox_mailbox_put(mb);
+	}
+	mutex_unlock(&mbox_registry_lock);
+}
