@@ -112,8 +112,6 @@ static void mbox_queue_add(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	bool leftmost = true;
 	struct mbox_msg *head;
 
-	mb->cur_msgs++;
-	mb->cur_bytes += msg->len;
 	while (*p) {
 		parent = *p;
 		head = rb_entry(parent, struct mbox_msg, node);
@@ -150,8 +148,6 @@ static void mbox_queue_del_first(struct mbox_mailbox *mb, struct mbox_msg *msg)
 {
 	struct mbox_msg *next;
 
-	mb->cur_msgs--;
-	mb->cur_bytes -= msg->len;
 	if (list_empty(&msg->link)) {
 		rb_erase_cached(&msg->node, &mb->levels);
 		return;
@@ -159,6 +155,28 @@ static void mbox_queue_del_first(struct mbox_mailbox *mb, struct mbox_msg *msg)
 	next = list_first_entry(&msg->link, struct mbox_msg, link);
 	list_del(&msg->link);
 	rb_replace_node_cached(&msg->node, &next->node, &mb->levels);
+}
+
+static bool mbox_queue_empty(const struct mbox_mailbox *mb)
+{
+	return RB_EMPTY_ROOT(&mb->levels.rb_root);
+}
+
+/*
+ * A message counts against the capacity from the moment it is queued or
+ * handed over until its receiver has copied it out: a receiver that fails to
+ * copy it puts it back, and it must still fit.
+ */
+static void mbox_account(struct mbox_mailbox *mb, const struct mbox_msg *msg)
+{
+	mb->cur_msgs++;
+	mb->cur_bytes += msg->len;
+}
+
+static void mbox_unaccount(struct mbox_mailbox *mb, const struct mbox_msg *msg)
+{
+	mb->cur_msgs--;
+	mb->cur_bytes -= msg->len;
 }
 
 static bool mbox_room(const struct mbox_mailbox *mb, size_t len)
@@ -229,6 +247,7 @@ static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_msg *msg,
 {
 	msg->seq = ++mb->seq;
 	mb->total_sent++;
+	mbox_account(mb, msg);
 	mbox_queue_add(mb, msg, false);
 	wake->events |= EPOLLIN | EPOLLRDNORM;
 }
@@ -253,7 +272,7 @@ static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_wake *wake)
 	struct mbox_waiter *w;
 
 	w = list_first_entry_or_null(&mb->recv_waiters, struct mbox_waiter, node);
-	if (w && mb->cur_msgs)
+	if (w && !mbox_queue_empty(mb))
 		mbox_waiter_ready(mb, w, 0, wake);
 }
 
@@ -334,14 +353,14 @@ int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer 
 		goto out_unlock;
 	}
 	rw = list_first_entry_or_null(&mb->recv_waiters, struct mbox_waiter, node);
-	if (rw && !mb->cur_msgs && mbox_fits(msg, rw->x)) {
+	if (rw && mbox_queue_empty(mb) && mbox_fits(msg, rw->x)) {
 		/*
 		 * Straight to the receiver: no queue round trip. Only past an
 		 * empty queue, or it would overtake older or higher messages.
 		 */
 		msg->seq = ++mb->seq;
 		mb->total_sent++;
-		mb->total_received++;
+		mbox_account(mb, msg);
 		rw->msg = msg;
 		mbox_waiter_ready(mb, rw, 0, &wake);
 		msg = NULL;
@@ -389,7 +408,7 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		if (err)
 			return ERR_PTR(err);
 		if (w.msg)
-			return w.msg;	/* handed over, already counted */
+			return w.msg;	/* handed over */
 	}
 	x->msg_len = msg->len;
 	if (msg->len > x->len && !(x->flags & MBOX_RECV_TRUNC)) {
@@ -397,10 +416,8 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 	} else if (x->flags & MBOX_RECV_PEEK) {
 		refcount_inc(&msg->ref);
 	} else {
+		/* Still counted: the room is made once it is copied out. */
 		mbox_queue_del_first(mb, msg);
-		mb->total_received++;
-		wake->events |= EPOLLOUT | EPOLLWRNORM;
-		mbox_refill(mb, wake);
 	}
 	/* Whatever we left queued is for the next blocked receiver. */
 	mbox_retry_receiver(mb, wake);
@@ -413,7 +430,8 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
  * @x: the buffer and how to receive; on return, the message's length,
  *	priority and sequence number (the length also on -EMSGSIZE)
  *
- * A message that cannot be copied out is put back at the head of its level.
+ * A message that cannot be copied out is put back at the head of its level;
+ * only once it is copied out does it make room for blocked senders.
  *
  * Return: 0, or -errno.
  */
@@ -421,6 +439,7 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 {
 	struct mbox_wake wake = { .n = 0 };
 	struct mbox_msg *msg;
+	bool copied;
 
 	spin_lock(&mb->lock);
 	msg = mbox_take(mb, x, &wake);
@@ -432,22 +451,31 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	x->msg_len = msg->len;
 	x->prio = msg->prio;
 	x->seq = msg->seq;
-	if (!copy_to_user(x->buf, msg->data, min(msg->len, x->len))) {
+	copied = !copy_to_user(x->buf, msg->data, min(msg->len, x->len));
+	if (x->flags & MBOX_RECV_PEEK) {
 		mbox_msg_put(msg);
-		return 0;
+		return copied ? 0 : -EFAULT;
 	}
-	if (!(x->flags & MBOX_RECV_PEEK)) {
-		spin_lock(&mb->lock);
-		if (!mb->dead) {
-			mb->total_received--;
-			mbox_queue_add(mb, msg, true);
-			msg = NULL;
-		}
-		spin_unlock(&mb->lock);
+
+	wake = (struct mbox_wake){ .n = 0 };
+	spin_lock(&mb->lock);
+	if (copied || mb->dead) {
+		mbox_unaccount(mb, msg);
+		mb->total_received += copied;
+		wake.events = EPOLLOUT | EPOLLWRNORM;
+		mbox_refill(mb, &wake);
+	} else {
+		/* Not lost: back to the head of its level, for the next taker. */
+		mbox_queue_add(mb, msg, true);
+		mbox_retry_receiver(mb, &wake);
+		wake.events = EPOLLIN | EPOLLRDNORM;
+		msg = NULL;
 	}
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
 	if (msg)
 		mbox_msg_put(msg);
-	return -EFAULT;
+	return copied ? 0 : -EFAULT;
 }
 
 /**
@@ -465,7 +493,7 @@ __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
 	if (mb->dead) {
 		events = EPOLLHUP | EPOLLERR;
 	} else {
-		if (mb->cur_msgs)
+		if (!mbox_queue_empty(mb))
 			events |= EPOLLIN | EPOLLRDNORM;
 		if (list_empty(&mb->send_waiters) && mbox_room(mb, mb->max_msg_size))
 			events |= EPOLLOUT | EPOLLWRNORM;
@@ -506,6 +534,7 @@ static void mbox_queue_drain(struct mbox_mailbox *mb, struct list_head *out)
 
 	while ((msg = mbox_queue_first(mb))) {
 		mbox_queue_del_first(mb, msg);
+		mbox_unaccount(mb, msg);
 		list_add_tail(&msg->link, out);
 	}
 }
