@@ -56,13 +56,13 @@ struct mbox_version {
 #define MBOX_VERSION_SIZE_VER0	16	/* sizeof first published struct */
 
 /* Access a handle asks for in struct mbox_open.access. */
-#define MBOX_ACCESS_SEND	(1U << 0)	/* needs write permission */
-#define MBOX_ACCESS_RECV	(1U << 1)	/* needs read permission */
+#define MBOX_ACCESS_SEND	0x1U	/* needs write permission */
+#define MBOX_ACCESS_RECV	0x2U	/* needs read permission */
 
 /* struct mbox_open.flags */
-#define MBOX_OPEN_CREATE	(1U << 0)	/* create if absent (O_CREAT) */
-#define MBOX_OPEN_EXCL		(1U << 1)	/* with CREATE: fail if present */
-#define MBOX_OPEN_FIXED_SIZE	(1U << 2)	/* every message max_msg_size bytes */
+#define MBOX_OPEN_CREATE	0x1U	/* create if absent (O_CREAT) */
+#define MBOX_OPEN_EXCL		0x2U	/* with CREATE: fail if present */
+#define MBOX_OPEN_FIXED_SIZE	0x4U	/* every message max_msg_size bytes */
 
 /**
  * struct mbox_open - bind a handle to a mailbox
@@ -80,7 +80,8 @@ struct mbox_version {
  *	of every message; 0 for the default. Out: the mailbox's value.
  * @pad: in: must be zero.
  * @max_bytes: in: capacity in bytes of queued payload; 0 for
- *	@max_msgs * @max_msg_size. Out: the mailbox's value.
+ *	@max_msgs * @max_msg_size (at most the module's bytes ceiling).
+ *	Out: the mailbox's value.
  *
  * Creating above the module's ceilings needs CAP_SYS_RESOURCE. When an
  * existing mailbox is opened, the size fields are only written.
@@ -109,8 +110,8 @@ struct mbox_name {
 #define MBOX_NAME_SIZE_VER0	8	/* sizeof first published struct */
 
 /* struct mbox_send.flags */
-#define MBOX_SEND_NONBLOCK	(1U << 0)	/* EAGAIN instead of waiting */
-#define MBOX_SEND_DEADLINE	(1U << 1)	/* deadline_ns is valid */
+#define MBOX_SEND_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
+#define MBOX_SEND_DEADLINE	0x2U	/* deadline_ns is valid */
 
 /**
  * struct mbox_send - send one message
@@ -133,10 +134,10 @@ struct mbox_send {
 #define MBOX_SEND_SIZE_VER0	32	/* sizeof first published struct */
 
 /* struct mbox_recv.flags */
-#define MBOX_RECV_NONBLOCK	(1U << 0)	/* EAGAIN instead of waiting */
-#define MBOX_RECV_DEADLINE	(1U << 1)	/* deadline_ns is valid */
-#define MBOX_RECV_PEEK		(1U << 2)	/* copy, but leave it queued */
-#define MBOX_RECV_TRUNC		(1U << 3)	/* a small buffer cuts the message */
+#define MBOX_RECV_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
+#define MBOX_RECV_DEADLINE	0x2U	/* deadline_ns is valid */
+#define MBOX_RECV_PEEK		0x4U	/* copy, but leave it queued */
+#define MBOX_RECV_TRUNC		0x8U	/* a small buffer cuts the message */
 
 /**
  * struct mbox_recv - receive one message
@@ -204,9 +205,9 @@ struct mbox_stat {
 #define MBOX_STAT_SIZE_VER0	72	/* sizeof first published struct */
 
 /* struct mbox_setattr.mask: which fields to change */
-#define MBOX_ATTR_MODE		(1U << 0)
-#define MBOX_ATTR_MAX_MSGS	(1U << 1)
-#define MBOX_ATTR_MAX_BYTES	(1U << 2)
+#define MBOX_ATTR_MODE		0x1U
+#define MBOX_ATTR_MAX_MSGS	0x2U
+#define MBOX_ATTR_MAX_BYTES	0x4U
 
 /**
  * struct mbox_setattr - change a mailbox's attributes
