@@ -67,8 +67,11 @@ static_check "W=1 ($kernels)" "$MBOX_BUILD/w1.log" 'warning:|error:' 'LD \[M\] '
 
 for k in $kernels; do
 	line=$(tools/testing/vm.sh "$k" test | tee "$MBOX_BUILD/vm-$k.summary" | tail -n 1)
-	grep -v '^kernel ' "$MBOX_BUILD/vm-$k.summary"
+	grep -vE '^(kernel|stress): ' "$MBOX_BUILD/vm-$k.summary"
 	summary+=("$line")
+	while read -r campaign; do
+		summary+=("$campaign")
+	done < <(grep -E '^stress: ' "$MBOX_BUILD/vm-$k.summary")
 	set -- $(printf '%s\n' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
 	if [ $# -eq 3 ]; then
 		pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
