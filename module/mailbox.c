@@ -7,6 +7,7 @@
 #include <linux/cred.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/proc_ns.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -40,6 +41,17 @@ static int mbox_name_copy(char *buf, u64 uptr)
 static struct ipc_namespace *mbox_current_ns(void)
 {
 	return current->nsproxy->ipc_ns;
+}
+
+/*
+ * put_ipc_ns() is not exported to modules by Linux 6.1. The namespace's own
+ * put operation, which nsfs calls for every kind of namespace, is the same
+ * release on every kernel.
+ */
+static void mbox_ipc_ns_put(struct ipc_namespace *ns)
+{
+	if (IS_ENABLED(CONFIG_IPC_NS))
+		ns->ns.ops->put(&ns->ns);
 }
 
 static u32 mbox_name_hash(const struct ipc_namespace *ns, const char *name)
@@ -294,7 +306,7 @@ int mbox_mailbox_unlink(u64 uptr)
 	mutex_unlock(&mbox_registry_lock);
 	if (err)
 		return err;
-	put_ipc_ns(ns);
+	mbox_ipc_ns_put(ns);
 	mbox_mailbox_put(mb);
 	return 0;
 }
@@ -320,7 +332,7 @@ int mbox_mailbox_destroy(struct mbox_mailbox *mb)
 		ns = mbox_unname(mb);
 	mutex_unlock(&mbox_registry_lock);
 	if (named) {
-		put_ipc_ns(ns);
+		mbox_ipc_ns_put(ns);
 		mbox_mailbox_put(mb);
 	}
 	return 0;
@@ -444,7 +456,7 @@ void mbox_registry_exit(void)
 
 	mutex_lock(&mbox_registry_lock);
 	hash_for_each_safe(mbox_names, bkt, tmp, mb, name_node) {
-		put_ipc_ns(mbox_unname(mb));
+		mbox_ipc_ns_put(mbox_unname(mb));
 		mbox_mailbox_put(mb);
 	}
 	mutex_unlock(&mbox_registry_lock);

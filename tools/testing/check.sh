@@ -63,7 +63,7 @@ for k in $kernels; do
 	tools/testing/build-module.sh "$kdir" "$MBOX_BUILD/module-$k" $MBOX_KBUILD_ARGS \
 		>>"$MBOX_BUILD/w1.log" 2>&1 || echo "error: module build for $k failed" >>"$MBOX_BUILD/w1.log"
 done
-static_check "W=1 ($kernels)" "$MBOX_BUILD/w1.log" 'warning:|error:' 'LD \[M\] '
+static_check "W=1 ($kernels)" "$MBOX_BUILD/w1.log" 'warning:|error:|WARNING:|ERROR:' 'LD \[M\] '
 
 for k in $kernels; do
 	line=$(tools/testing/vm.sh "$k" test | tee "$MBOX_BUILD/vm-$k.summary" | tail -n 1)
