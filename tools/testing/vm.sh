@@ -11,22 +11,20 @@ set -eu
 name=$1 mode=$2
 read -r kdir image release < <(mbox_kernel "$name")
 out=$MBOX_BUILD/vm-$name
-mkdir -p "$out" "$MBOX_BUILD/selftests"
+mkdir -p "$out"
 
 # Build what goes into the guest.
 "$MBOX_TOP/tools/testing/build-module.sh" "$kdir" "$MBOX_BUILD/module-$name" $MBOX_KBUILD_ARGS \
 	>"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; mbox_die "module build for $name failed"; }
-make -s -C "$MBOX_TOP/selftests/mbox" OUTPUT="$MBOX_BUILD/selftests" >>"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; mbox_die "selftests build failed"; }
-
 root=$out/initramfs
-rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp,selftests}
+rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+"$MBOX_TOP/tools/testing/guest-install.sh" "$root" >>"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log" >&2; mbox_die "building the guest's programs failed"; }
 cp /bin/busybox "$root/bin/busybox"
 cp "$MBOX_TOP/tools/testing/guest-init.sh" "$root/init"
 cp "$MBOX_TOP/tools/testing/demo.sh" "$root/demo.sh"
 cp "$MBOX_BUILD/module-$name/module/mbox.ko" "$root/mbox.ko"
-cp "$MBOX_BUILD"/selftests/*_test "$root/selftests/"
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
