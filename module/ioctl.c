@@ -17,12 +17,14 @@
 
 /* The published sizes; each struct may only grow. */
 static_assert(sizeof(struct mbox_version) == 40);
-static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER0);
+static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
-static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER0);
-static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER0);
+static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER1);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER1);
 static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
+static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
+static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;

@@ -63,6 +63,10 @@ struct mbox_version {
 #define MBOX_OPEN_CREATE	0x1U	/* create if absent (O_CREAT) */
 #define MBOX_OPEN_EXCL		0x2U	/* with CREATE: fail if present */
 #define MBOX_OPEN_FIXED_SIZE	0x4U	/* every message max_msg_size bytes */
+#define MBOX_OPEN_RENDEZVOUS	0x8U	/* no buffering: a send waits for its receiver */
+#define MBOX_OPEN_PORT		0x10U	/* with CREATE: this process's port */
+#define MBOX_OPEN_PID		0x20U	/* the port of the process with pid target */
+#define MBOX_OPEN_PIDFD		0x40U	/* the port of the process pidfd target names */
 
 /**
  * struct mbox_open - bind a handle to a mailbox
@@ -82,9 +86,16 @@ struct mbox_version {
  * @max_bytes: in: capacity in bytes of queued payload; 0 for
  *	@max_msgs * @max_msg_size (at most the module's bytes ceiling).
  *	Out: the mailbox's value.
+ * @target: in: with %MBOX_OPEN_PID a process id (in the caller's pid
+ *	namespace), with %MBOX_OPEN_PIDFD a pidfd: open that process's port.
+ * @pad2: in: must be zero.
  *
  * Creating above the module's ceilings needs CAP_SYS_RESOURCE. When an
  * existing mailbox is opened, the size fields are only written.
+ *
+ * Ports give direct communication: %MBOX_OPEN_CREATE | %MBOX_OPEN_PORT (no
+ * name) creates the calling process's port, a mailbox that other processes
+ * open by naming the process, with %MBOX_OPEN_PID or %MBOX_OPEN_PIDFD.
  */
 struct mbox_open {
 	__aligned_u64 name_ptr;
@@ -95,9 +106,12 @@ struct mbox_open {
 	__u32 max_msg_size;
 	__u32 pad;
 	__u64 max_bytes;
+	__s32 target;
+	__u32 pad2;
 };
 
 #define MBOX_OPEN_SIZE_VER0	40	/* sizeof first published struct */
+#define MBOX_OPEN_SIZE_VER1	48	/* adds target */
 
 /**
  * struct mbox_name - a mailbox name, for %MBOX_IOC_UNLINK
@@ -112,6 +126,7 @@ struct mbox_name {
 /* struct mbox_send.flags */
 #define MBOX_SEND_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
 #define MBOX_SEND_DEADLINE	0x2U	/* deadline_ns is valid */
+#define MBOX_SEND_SYNC		0x4U	/* return once a receiver has the message */
 
 /**
  * struct mbox_send - send one message
@@ -122,6 +137,11 @@ struct mbox_name {
  * @deadline_ns: in: with %MBOX_SEND_DEADLINE, the CLOCK_MONOTONIC time in
  *	nanoseconds after which a full mailbox fails the call with ETIMEDOUT.
  *	It is absolute, so a call restarted after a signal keeps it.
+ * @type: in: the message's type, 0 or more, for selective receive.
+ *
+ * With %MBOX_SEND_SYNC the call returns only once a receiver has taken the
+ * message. If it fails (signal, deadline, %MBOX_SEND_NONBLOCK with no
+ * receiver ready) the message was withdrawn: it is never received.
  */
 struct mbox_send {
 	__aligned_u64 buf_ptr;
@@ -129,15 +149,20 @@ struct mbox_send {
 	__u32 prio;
 	__u32 flags;
 	__u64 deadline_ns;
+	__s64 type;
 };
 
 #define MBOX_SEND_SIZE_VER0	32	/* sizeof first published struct */
+#define MBOX_SEND_SIZE_VER1	40	/* adds type */
 
 /* struct mbox_recv.flags */
 #define MBOX_RECV_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
 #define MBOX_RECV_DEADLINE	0x2U	/* deadline_ns is valid */
 #define MBOX_RECV_PEEK		0x4U	/* copy, but leave it queued */
 #define MBOX_RECV_TRUNC		0x8U	/* a small buffer cuts the message */
+#define MBOX_RECV_TYPE		0x10U	/* select by type (System V msgtyp) */
+#define MBOX_RECV_EXCEPT	0x20U	/* with TYPE > 0: any type but that one */
+#define MBOX_RECV_FROM		0x40U	/* only from the process pidfd from names */
 
 /**
  * struct mbox_recv - receive one message
@@ -152,9 +177,23 @@ struct mbox_send {
  *	by %MBOX_RECV_TRUNC.
  * @seq: out: the message's sequence number in its mailbox, counted from 1 in
  *	the order messages were queued.
+ * @type: in: with %MBOX_RECV_TYPE, which types to take: 0 any, N > 0 only N
+ *	(with %MBOX_RECV_EXCEPT: any but N), N < 0 the lowest type not above -N.
+ *	Out: the message's type.
+ * @from: in: with %MBOX_RECV_FROM, a pidfd: take only messages that process
+ *	sent.
+ * @pid: out: the sender's process id in the receiver's pid namespace, 0 if
+ *	the sender is not visible there.
+ * @tid: out: the sending thread's id, likewise.
+ * @uid: out: the sender's effective uid in the receiver's user namespace (the
+ *	overflow uid if it has no mapping there).
+ * @gid: out: the sender's effective gid, likewise.
+ * @send_ns: out: CLOCK_MONOTONIC time of the send, in nanoseconds.
+ * @reply_token: out: non-zero when the message is a request made with
+ *	%MBOX_IOC_CALL: pass it to %MBOX_IOC_REPLY to answer.
  *
  * The highest-priority message is received first, the oldest first among
- * equals.
+ * equals; with a selection, the first that matches in that order.
  */
 struct mbox_recv {
 	__aligned_u64 buf_ptr;
@@ -164,13 +203,24 @@ struct mbox_recv {
 	__u64 deadline_ns;
 	__u64 len;
 	__u64 seq;
+	__s64 type;
+	__s32 from;
+	__s32 pid;
+	__s32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u32 pad;
+	__u64 send_ns;
+	__u64 reply_token;
 };
 
 #define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
+#define MBOX_RECV_SIZE_VER1	96	/* adds selection, sender, reply token */
 
 /**
  * struct mbox_stat - a mailbox's attributes and state
- * @flags: out: MBOX_OPEN_FIXED_SIZE when messages have one fixed size.
+ * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS and
+ *	%MBOX_OPEN_PORT as the mailbox was created with.
  * @mode: out: permission bits.
  * @uid: out: owner, as seen in the caller's user namespace.
  * @gid: out: group, as seen in the caller's user namespace.
@@ -231,6 +281,57 @@ struct mbox_setattr {
 
 #define MBOX_SETATTR_SIZE_VER0	24	/* sizeof first published struct */
 
+/* struct mbox_call.flags */
+#define MBOX_CALL_DEADLINE	0x2U	/* deadline_ns is valid */
+
+/**
+ * struct mbox_call - send a request and wait for its reply
+ * @req_ptr: in: user address of the request.
+ * @req_len: in: its length.
+ * @reply_ptr: in: user address of the buffer for the reply.
+ * @reply_len: in: its length; out: the reply's length.
+ * @prio: in: the request's priority.
+ * @flags: in: MBOX_CALL_* flags.
+ * @deadline_ns: in: with %MBOX_CALL_DEADLINE, the CLOCK_MONOTONIC time after
+ *	which the call fails with ETIMEDOUT (the request is withdrawn if no
+ *	server has taken it yet).
+ * @type: in: the request's type.
+ *
+ * The request goes to the handle's mailbox; the reply comes straight back to
+ * this caller, never through a mailbox.
+ */
+struct mbox_call {
+	__aligned_u64 req_ptr;
+	__u64 req_len;
+	__aligned_u64 reply_ptr;
+	__u64 reply_len;
+	__u32 prio;
+	__u32 flags;
+	__u64 deadline_ns;
+	__s64 type;
+};
+
+#define MBOX_CALL_SIZE_VER0	56	/* sizeof first published struct */
+
+/**
+ * struct mbox_reply - answer a request received with a reply token
+ * @token: in: the request's reply_token.
+ * @buf_ptr: in: user address of the reply.
+ * @len: in: its length (at most the caller's reply_len).
+ * @error: in: 0 to reply with the buffer, or a positive errno that the
+ *	caller's %MBOX_IOC_CALL fails with instead.
+ * @pad: in: must be zero.
+ */
+struct mbox_reply {
+	__u64 token;
+	__aligned_u64 buf_ptr;
+	__u64 len;
+	__s32 error;
+	__u32 pad;
+};
+
+#define MBOX_REPLY_SIZE_VER0	32	/* sizeof first published struct */
+
 #define MBOX_IOC_VERSION	_IOWR(MBOX_IOCTL_MAGIC, 0x00, struct mbox_version)
 #define MBOX_IOC_OPEN		_IOWR(MBOX_IOCTL_MAGIC, 0x01, struct mbox_open)
 #define MBOX_IOC_UNLINK		_IOW(MBOX_IOCTL_MAGIC, 0x02, struct mbox_name)
@@ -239,5 +340,8 @@ struct mbox_setattr {
 #define MBOX_IOC_RECV		_IOWR(MBOX_IOCTL_MAGIC, 0x05, struct mbox_recv)
 #define MBOX_IOC_STAT		_IOR(MBOX_IOCTL_MAGIC, 0x06, struct mbox_stat)
 #define MBOX_IOC_SETATTR	_IOW(MBOX_IOCTL_MAGIC, 0x07, struct mbox_setattr)
+#define MBOX_IOC_CALL		_IOWR(MBOX_IOCTL_MAGIC, 0x08, struct mbox_call)
+#define MBOX_IOC_REPLY		_IOW(MBOX_IOCTL_MAGIC, 0x09, struct mbox_reply)
+#define MBOX_IOC_CANCEL		_IO(MBOX_IOCTL_MAGIC, 0x0a)
 
 #endif /* _UAPI_LINUX_MBOX_H */
