@@ -67,7 +67,7 @@ static_check "W=1 ($kernels)" "$MBOX_BUILD/w1.log" 'warning:|error:|WARNING:|ERR
 
 for k in $kernels; do
 	line=$(tools/testing/vm.sh "$k" test | tee "$MBOX_BUILD/vm-$k.summary" | tail -n 1)
-	grep -vE '^(kernel|stress): ' "$MBOX_BUILD/vm-$k.summary"
+	grep -vE '^(kernel |stress: )' "$MBOX_BUILD/vm-$k.summary"
 	summary+=("$line")
 	while read -r campaign; do
 		summary+=("$campaign")
