@@ -28,6 +28,7 @@ static int mbox_release(struct inode *inode, struct file *file)
 	struct mbox_handle *h = file->private_data;
 
 	if (h->mb) {
+		mbox_calls_release(h->mb, h);
 		mbox_mailbox_put(h->mb);
 		mbox_user_put(h->user);
 	}
@@ -69,6 +70,7 @@ void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
 		    u32 flags)
 {
 	memset(x, 0, sizeof(*x));
+	x->h = file->private_data;
 	x->buf = u64_to_user_ptr(buf);
 	x->len = len;
 	x->flags = flags;
@@ -77,28 +79,43 @@ void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
 }
 
 /**
- * mbox_handle_send() - send a message through a handle
+ * mbox_handle_user() - the usage record of the user sending through a handle
+ * @h: the handle, bound
+ *
+ * Return: a referenced record, or NULL when out of memory.
+ */
+struct mbox_user *mbox_handle_user(struct mbox_handle *h)
+{
+	/* The quota is the sender's, who is usually the user that bound. */
+	if (uid_eq(h->user->uid, current_uid())) {
+		refcount_inc(&h->user->ref);
+		return h->user;
+	}
+	return mbox_user_get(current_uid());
+}
+
+/**
+ * mbox_handle_send() - send a message, or make a call, through a handle
  * @file: the handle
- * @x: the message
+ * @x: the message; with MBOX_XFER_CALL, the request of a call
  *
  * Return: 0, or -errno.
  */
 int mbox_handle_send(struct file *file, struct mbox_xfer *x)
 {
-	struct mbox_handle *h = file->private_data;
 	struct mbox_mailbox *mb = mbox_handle_mailbox(file, MBOX_ACCESS_SEND);
 	struct mbox_user *user;
 	int err;
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	/* The quota is the sender's, who is usually the user that bound. */
-	if (uid_eq(h->user->uid, current_uid()))
-		return mbox_send(mb, h->user, x);
-	user = mbox_user_get(current_uid());
+	user = mbox_handle_user(file->private_data);
 	if (!user)
 		return -ENOMEM;
-	err = mbox_send(mb, user, x);
+	if (x->flags & MBOX_XFER_CALL)
+		err = mbox_call(mb, user, x);
+	else
+		err = mbox_send(mb, user, x);
 	mbox_user_put(user);
 	return err;
 }

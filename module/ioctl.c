@@ -8,6 +8,8 @@
  * newer uapi header both work (see include/uapi/linux/mbox.h).
  */
 #include <linux/bits.h>
+#include <linux/err.h>
+#include <linux/pid.h>
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
@@ -66,6 +68,25 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 	return mbox_copy_struct_to_user(uarg, usize, &v, sizeof(v));
 }
 
+/* The combinations of MBOX_IOC_OPEN's flags and fields that make sense. */
+static bool mbox_open_valid(const struct mbox_open *o)
+{
+	u32 by_pid = o->flags & (MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
+
+	if (o->pad || o->pad2 || (o->flags & ~MBOX_OPEN_FLAGS) || !o->access ||
+	    (o->access & ~MBOX_ACCESS_ALL) || (o->mode & ~0777))
+		return false;
+	if ((o->flags & MBOX_OPEN_EXCL) && !(o->flags & MBOX_OPEN_CREATE))
+		return false;
+	if ((o->flags & MBOX_OPEN_PORT) && o->name_ptr)
+		return false;
+	if (!by_pid)
+		return !o->target;
+	/* Another process's port: named by pid or pidfd, and nothing else. */
+	return by_pid != (MBOX_OPEN_PID | MBOX_OPEN_PIDFD) && !o->name_ptr &&
+	       !(o->flags & (MBOX_OPEN_CREATE | MBOX_OPEN_PORT));
+}
+
 static long mbox_ioc_open(struct file *file, void __user *uarg, size_t usize)
 {
 	struct mbox_open o;
@@ -74,9 +95,7 @@ static long mbox_ioc_open(struct file *file, void __user *uarg, size_t usize)
 	err = copy_struct_from_user(&o, sizeof(o), uarg, usize);
 	if (err)
 		return err;
-	if (o.pad || (o.flags & ~MBOX_OPEN_FLAGS) || !o.access ||
-	    (o.access & ~MBOX_ACCESS_ALL) || (o.mode & ~0777) ||
-	    ((o.flags & MBOX_OPEN_EXCL) && !(o.flags & MBOX_OPEN_CREATE)))
+	if (!mbox_open_valid(&o))
 		return -EINVAL;
 	err = mbox_mailbox_open(file->private_data, &o);
 	if (err)
@@ -117,8 +136,83 @@ static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
 		return -EINVAL;
 	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags);
 	x.prio = s.prio;
+	x.type = s.type;
 	x.deadline = ns_to_ktime(s.deadline_ns);
 	return mbox_handle_send(file, &x);
+}
+
+static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_xfer x;
+	struct mbox_call c;
+	int err;
+
+	err = copy_struct_from_user(&c, sizeof(c), uarg, usize);
+	if (err)
+		return err;
+	if (c.flags & ~MBOX_CALL_FLAGS)
+		return -EINVAL;
+	mbox_xfer_init(&x, file, c.req_ptr, c.req_len, c.flags | MBOX_XFER_CALL);
+	x.prio = c.prio;
+	x.type = c.type;
+	x.deadline = ns_to_ktime(c.deadline_ns);
+	x.reply_buf = u64_to_user_ptr(c.reply_ptr);
+	x.reply_len = c.reply_len;
+	err = mbox_handle_send(file, &x);
+	if (err)
+		return err;
+	c.reply_len = x.reply_len;
+	return mbox_copy_struct_to_user(uarg, usize, &c, sizeof(c));
+}
+
+static long mbox_ioc_reply(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, MBOX_ACCESS_RECV);
+	struct mbox_user *user;
+	struct mbox_reply r;
+	int err;
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	err = copy_struct_from_user(&r, sizeof(r), uarg, usize);
+	if (err)
+		return err;
+	if (r.pad || r.error < 0 || r.error > MAX_ERRNO)
+		return -EINVAL;
+	user = mbox_handle_user(file->private_data);
+	if (!user)
+		return -ENOMEM;
+	err = mbox_call_reply(mb, user, &r);
+	mbox_user_put(user);
+	return err;
+}
+
+static long mbox_ioc_cancel(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_mailbox *mb = mbox_handle_mailbox(file, 0);
+
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	return mbox_queue_cancel(mb, file->private_data);
+}
+
+/* A receive's selection must make sense; MBOX_RECV_FROM needs a pidfd. */
+static int mbox_recv_select(struct mbox_xfer *x, const struct mbox_recv *r)
+{
+	if ((r->flags & MBOX_RECV_EXCEPT) &&
+	    (!(r->flags & MBOX_RECV_TYPE) || r->type <= 0))
+		return -EINVAL;
+	x->type = r->type;
+	if (!(r->flags & MBOX_RECV_FROM))
+		return 0;
+	x->from = mbox_pidfd_get(r->from);
+	if (IS_ERR(x->from)) {
+		int err = PTR_ERR(x->from);
+
+		x->from = NULL;
+		return err;
+	}
+	return 0;
 }
 
 static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
@@ -134,13 +228,25 @@ static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
 		return -EINVAL;
 	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags);
 	x.deadline = ns_to_ktime(r.deadline_ns);
+	err = mbox_recv_select(&x, &r);
+	if (err)
+		return err;
 	err = mbox_handle_recv(file, &x);
+	put_pid(x.from);
 	if (err && err != -EMSGSIZE)
 		return err;
 	/* EMSGSIZE too: the caller learns how big a buffer to bring. */
 	r.len = x.msg_len;
 	r.prio = x.prio;
 	r.seq = x.seq;
+	r.type = x.type;
+	r.pid = x.pid;
+	r.tid = x.tid;
+	r.uid = x.uid;
+	r.gid = x.gid;
+	r.pad = 0;
+	r.send_ns = x.send_ns;
+	r.reply_token = x.reply_token;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
 }
@@ -201,6 +307,15 @@ static const struct mbox_ioc mbox_iocs[] = {
 	},
 	[_IOC_NR(MBOX_IOC_SETATTR)] = {
 		MBOX_IOC_SETATTR, MBOX_SETATTR_SIZE_VER0, mbox_ioc_setattr
+	},
+	[_IOC_NR(MBOX_IOC_CALL)] = {
+		MBOX_IOC_CALL, MBOX_CALL_SIZE_VER0, mbox_ioc_call
+	},
+	[_IOC_NR(MBOX_IOC_REPLY)] = {
+		MBOX_IOC_REPLY, MBOX_REPLY_SIZE_VER0, mbox_ioc_reply
+	},
+	[_IOC_NR(MBOX_IOC_CANCEL)] = {
+		MBOX_IOC_CANCEL, 0, mbox_ioc_cancel
 	},
 };
 

@@ -7,6 +7,7 @@
 #include <linux/cred.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/pid.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -18,6 +19,7 @@
 
 static DEFINE_MUTEX(mbox_registry_lock);
 static DEFINE_HASHTABLE(mbox_names, 8);
+static DEFINE_HASHTABLE(mbox_ports, 8);
 static atomic_t mbox_count = ATOMIC_INIT(0);
 
 /* Room for "/", MBOX_NAME_MAX bytes and the NUL. */
@@ -84,9 +86,32 @@ static struct ipc_namespace *mbox_unname(struct mbox_mailbox *mb)
 	return ns;
 }
 
+/* Take a port out of the table of ports; the caller puts what it returns. */
+static struct pid *mbox_unport(struct mbox_mailbox *mb)
+{
+	struct pid *pid = mb->port;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	if (pid) {
+		hash_del(&mb->name_node);
+		mb->port = NULL;
+	}
+	return pid;
+}
+
 static void mbox_mailbox_release(struct kref *ref)
 {
-	mbox_queue_free(container_of(ref, struct mbox_mailbox, ref));
+	struct mbox_mailbox *mb = container_of(ref, struct mbox_mailbox, ref);
+	struct pid *port = NULL;
+
+	/* A port is in its table without a reference: lookups skip it now. */
+	if (mb->port) {
+		mutex_lock(&mbox_registry_lock);
+		port = mbox_unport(mb);
+		mutex_unlock(&mbox_registry_lock);
+	}
+	put_pid(port);
+	mbox_queue_free(mb);
 	atomic_dec(&mbox_count);
 }
 
@@ -118,7 +143,8 @@ static int mbox_permission(struct mbox_mailbox *mb, u32 access)
 		mode >>= 3;
 	if (!(may & ~mode & 7))
 		return 0;
-	return ns_capable(mb->ipc_ns->user_ns, CAP_IPC_OWNER) ? 0 : -EACCES;
+	return ns_capable(mb->ipc_ns ? mb->ipc_ns->user_ns : &init_user_ns,
+			  CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
 static bool mbox_is_owner(const struct mbox_mailbox *mb)
@@ -142,6 +168,12 @@ static int mbox_attr_resolve(struct mbox_open *o)
 	u64 bytes_max = READ_ONCE(mbox_bytes_max);
 	int err;
 
+	if (o->flags & MBOX_OPEN_RENDEZVOUS) {
+		/* No buffering: room for the one message its sender waits by. */
+		if (o->max_msgs)
+			return -EINVAL;
+		o->max_msgs = 1;
+	}
 	if (!o->max_msgs)
 		o->max_msgs = READ_ONCE(mbox_msgs_default);
 	if (!o->max_msg_size)
@@ -180,7 +212,7 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 		atomic_dec(&mbox_count);
 		return ERR_PTR(-ENOMEM);
 	}
-	mb->flags = o->flags & MBOX_OPEN_FIXED_SIZE;
+	mb->flags = o->flags & (MBOX_OPEN_FIXED_SIZE | MBOX_OPEN_RENDEZVOUS);
 	mb->mode = o->mode & ~current_umask();
 	mb->uid = current_fsuid();
 	mb->gid = current_fsgid();
@@ -227,6 +259,93 @@ static struct mbox_mailbox *mbox_open_named(struct mbox_open *o, const char *nam
 	return err ? ERR_PTR(err) : mb;
 }
 
+static struct mbox_mailbox *mbox_port_lookup(struct pid *pid)
+{
+	struct mbox_mailbox *mb;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	hash_for_each_possible(mbox_ports, mb, name_node, (unsigned long)pid)
+		if (mb->port == pid)
+			return kref_get_unless_zero(&mb->ref) ? mb : NULL;
+	return NULL;
+}
+
+/*
+ * Open a process's port: the caller's own (and create it, if asked), or, by
+ * pid or pidfd, another's.
+ */
+static struct mbox_mailbox *mbox_open_port(struct mbox_open *o, struct pid *pid,
+					   bool own)
+{
+	struct mbox_mailbox *mb;
+	int err = 0;
+
+	mutex_lock(&mbox_registry_lock);
+	mb = mbox_port_lookup(pid);
+	if (mb) {
+		if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
+			err = -EEXIST;
+		else
+			err = mbox_permission(mb, o->access);
+	} else if (!own) {
+		err = -ESRCH;
+	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
+		err = -ENOENT;
+	} else {
+		mb = mbox_mailbox_new(o);
+		if (IS_ERR(mb)) {
+			err = PTR_ERR(mb);
+			mb = NULL;
+		} else {
+			mb->flags |= MBOX_OPEN_PORT;
+			mb->port = get_pid(pid);
+			hash_add(mbox_ports, &mb->name_node, (unsigned long)pid);
+		}
+	}
+	mutex_unlock(&mbox_registry_lock);
+	if (!err)
+		return mb;
+	if (mb)
+		mbox_mailbox_put(mb);	/* unlocked: the last put takes the lock */
+	return ERR_PTR(err);
+}
+
+/* The process an open by pid or pidfd names, if it lives. */
+static struct pid *mbox_open_target(const struct mbox_open *o)
+{
+	struct pid *pid;
+
+	if (o->flags & MBOX_OPEN_PIDFD)
+		pid = mbox_pidfd_get(o->target);
+	else
+		pid = find_get_pid(o->target) ?: ERR_PTR(-ESRCH);
+	if (!IS_ERR(pid) && !mbox_pid_alive(pid)) {
+		put_pid(pid);
+		pid = ERR_PTR(-ESRCH);
+	}
+	return pid;
+}
+
+static struct mbox_mailbox *mbox_open_any(struct mbox_open *o, const char *name)
+{
+	struct mbox_mailbox *mb;
+	struct pid *pid;
+
+	if (o->flags & (MBOX_OPEN_PID | MBOX_OPEN_PIDFD)) {
+		pid = mbox_open_target(o);
+		if (IS_ERR(pid))
+			return ERR_CAST(pid);
+		mb = mbox_open_port(o, pid, false);
+		put_pid(pid);
+		return mb;
+	}
+	if (o->flags & MBOX_OPEN_PORT)
+		return mbox_open_port(o, task_tgid(current), true);
+	if (o->name_ptr)
+		return mbox_open_named(o, name);
+	return mbox_mailbox_new(o);
+}
+
 /**
  * mbox_mailbox_open() - bind a handle to a named or anonymous mailbox
  * @h: the handle
@@ -246,7 +365,8 @@ int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
 		err = mbox_name_copy(name, o->name_ptr);
 		if (err)
 			return err;
-	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
+	} else if (!(o->flags & (MBOX_OPEN_CREATE | MBOX_OPEN_PORT |
+				 MBOX_OPEN_PID | MBOX_OPEN_PIDFD))) {
 		return -EINVAL;
 	}
 	user = mbox_user_get(current_uid());
@@ -258,12 +378,12 @@ int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	mb = o->name_ptr ? mbox_open_named(o, name + 1) : mbox_mailbox_new(o);
+	mb = mbox_open_any(o, name + 1);
 	if (IS_ERR(mb)) {
 		err = PTR_ERR(mb);
 		goto out_unlock;
 	}
-	o->max_msgs = mb->max_msgs;
+	o->max_msgs = mb->flags & MBOX_OPEN_RENDEZVOUS ? 0 : mb->max_msgs;
 	o->max_msg_size = mb->max_msg_size;
 	o->max_bytes = mb->max_bytes;
 	h->access = o->access;
@@ -320,6 +440,7 @@ int mbox_mailbox_unlink(u64 uptr)
 int mbox_mailbox_destroy(struct mbox_mailbox *mb)
 {
 	struct ipc_namespace *ns = NULL;
+	struct pid *port;
 	bool named;
 
 	if (!mbox_is_owner(mb))
@@ -330,7 +451,9 @@ int mbox_mailbox_destroy(struct mbox_mailbox *mb)
 	named = mb->name;
 	if (named)
 		ns = mbox_unname(mb);
+	port = mbox_unport(mb);
 	mutex_unlock(&mbox_registry_lock);
+	put_pid(port);
 	if (named) {
 		mbox_ipc_ns_put(ns);
 		mbox_mailbox_put(mb);
@@ -364,7 +487,7 @@ int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a)
 		return -EINVAL;
 	if (a->mask & MBOX_ATTR_MAX_MSGS) {
 		max_msgs = a->max_msgs;
-		if (!max_msgs)
+		if (!max_msgs || (mb->flags & MBOX_OPEN_RENDEZVOUS))
 			return -EINVAL;
 		err = mbox_limit(max_msgs, READ_ONCE(mbox_msgs_max), MBOX_HARD_MSGS);
 		if (err)
@@ -404,7 +527,7 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 	st->mode = mb->mode;
 	st->uid = from_kuid_munged(ns, mb->uid);
 	st->gid = from_kgid_munged(ns, mb->gid);
-	st->max_msgs = mb->max_msgs;
+	st->max_msgs = mb->flags & MBOX_OPEN_RENDEZVOUS ? 0 : mb->max_msgs;
 	st->max_msg_size = mb->max_msg_size;
 	st->cur_msgs = mb->cur_msgs;
 	st->max_bytes = mb->max_bytes;

@@ -76,10 +76,19 @@ struct mbox_user {
 
 /**
  * struct mbox_msg - one message
- * @node: in the mailbox's tree of levels, while this message heads its level
+ * @node: in the mailbox's tree of levels while this message heads its level,
+ *	cleared otherwise
  * @link: circular list of the messages of one priority, the head first
  * @ref: one for the queue (or the receiver that took it), one per peeker
  * @user: whose quota it is charged to
+ * @waiter: the synchronous sender or caller waiting for this message to be
+ *	taken, under the mailbox lock; NULL for an asynchronous message
+ * @pid: the sending process
+ * @tid: the sending thread
+ * @uid: the sender's effective uid
+ * @gid: the sender's effective gid
+ * @send_ns: CLOCK_MONOTONIC time of the send
+ * @type: type, for selective receive
  * @seq: sequence number in its mailbox, from 1
  * @len: payload length
  * @prio: priority
@@ -93,10 +102,73 @@ struct mbox_msg {
 	struct list_head link;
 	refcount_t ref;
 	struct mbox_user *user;
+	struct mbox_waiter *waiter;
+	struct pid *pid;
+	struct pid *tid;
+	kuid_t uid;
+	kgid_t gid;
+	u64 send_ns;
+	s64 type;
 	u64 seq;
 	size_t len;
 	u32 prio;
 	u8 data[];
+};
+
+/* Where a synchronous message (or a call's request) is. */
+enum mbox_phase {
+	MBOX_PHASE_ROOM,	/* blocked for room, on send_waiters */
+	MBOX_PHASE_QUEUED,	/* queued: may still be withdrawn */
+	MBOX_PHASE_INFLIGHT,	/* a receiver is copying it out */
+	MBOX_PHASE_TAKEN,	/* a call's request, taken: awaiting the reply */
+	MBOX_PHASE_DONE,	/* taken, or failed: the wait is over */
+};
+
+/**
+ * struct mbox_pending - a call whose request a server has taken
+ * @link: in the mailbox's calls
+ * @token: what the server answers with; the mailbox id in the top half
+ * @waiter: the caller, NULL once it gave up
+ * @taker: the handle through which the server took the request
+ *
+ * Allocated by the caller; owned by the mailbox's list while on it, handed
+ * back to the caller when answered, freed by whoever removes it once the
+ * caller gave up.
+ */
+struct mbox_pending {
+	struct list_head link;
+	u64 token;
+	struct mbox_waiter *waiter;
+	struct mbox_handle *taker;
+};
+
+/**
+ * struct mbox_waiter - a caller blocked on a mailbox, on its own stack
+ * @node: in recv_waiters, send_waiters or sync_waiters, or empty
+ * @task: the caller
+ * @h: the handle it came through, for MBOX_IOC_CANCEL
+ * @x: what the caller asked for
+ * @msg: sender: its message; receiver: a message handed over by a sender;
+ *	caller: the reply
+ * @call: a caller's call record
+ * @phase: a synchronous sender's or caller's progress
+ * @sender: a sender or caller (else a receiver)
+ * @ready: set, with @err, by whoever ended the wait
+ * @cancelled: MBOX_IOC_CANCEL asked this wait to end
+ * @err: why the wait ended
+ */
+struct mbox_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	struct mbox_handle *h;
+	const struct mbox_xfer *x;
+	struct mbox_msg *msg;
+	struct mbox_pending *call;
+	enum mbox_phase phase;
+	bool sender;
+	bool ready;
+	bool cancelled;
+	int err;
 };
 
 /**
@@ -106,9 +178,14 @@ struct mbox_msg {
  * @levels: heads of the priority levels, the highest leftmost
  * @recv_waiters: receivers blocked on an empty mailbox, oldest first
  * @send_waiters: senders blocked on a full mailbox, oldest first
+ * @sync_waiters: synchronous senders and callers whose message is queued,
+ *	being received, or (calls) being answered
+ * @calls: calls whose request a server has taken
  * @poll_wq: pollers
  * @dead: destroyed: every operation fails with EIDRM
- * @flags: MBOX_OPEN_FIXED_SIZE or 0
+ * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT
+ * @id: unique among mailboxes, the top half of reply tokens
+ * @call_seq: the bottom half of the last reply token
  * @mode: permission bits
  * @uid: owner
  * @gid: group
@@ -117,14 +194,15 @@ struct mbox_msg {
  * @max_bytes: capacity in payload bytes
  * @cur_msgs: messages queued
  * @cur_bytes: payload bytes queued
- * @waiting_senders: length of @send_waiters
+ * @waiting_senders: length of @send_waiters and @sync_waiters
  * @waiting_receivers: length of @recv_waiters
  * @seq: sequence number of the last message queued
  * @total_sent: messages queued or handed over since creation
  * @total_received: messages received since creation
- * @name_node: in the table of names (under mbox_registry_lock)
+ * @name_node: in the table of names or of ports (under mbox_registry_lock)
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
+ * @port: the process whose port this is, referenced while registered
  */
 struct mbox_mailbox {
 	struct kref ref;
@@ -132,9 +210,13 @@ struct mbox_mailbox {
 	struct rb_root_cached levels;
 	struct list_head recv_waiters;
 	struct list_head send_waiters;
+	struct list_head sync_waiters;
+	struct list_head calls;
 	wait_queue_head_t poll_wq;
 	bool dead;
 	u32 flags;
+	u32 id;
+	u32 call_seq;
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
@@ -151,6 +233,7 @@ struct mbox_mailbox {
 	struct hlist_node name_node;
 	char *name;
 	struct ipc_namespace *ipc_ns;
+	struct pid *port;
 };
 
 /**
@@ -169,36 +252,78 @@ struct mbox_handle {
 };
 
 /**
- * struct mbox_xfer - one send or receive, as write/read or an ioctl asked
+ * struct mbox_xfer - one send, receive or call, as read/write or an ioctl asked
+ * @h: the handle
  * @buf: user buffer: the message, or room for it
  * @len: send: message length; receive: buffer length
  * @prio: send: priority; receive: out: the message's priority
- * @flags: MBOX_SEND_* or MBOX_RECV_* (NONBLOCK and DEADLINE share bits)
+ * @flags: MBOX_SEND_* or MBOX_RECV_* (NONBLOCK and DEADLINE share bits), and
+ *	MBOX_XFER_CALL for a call's request
  * @deadline: with the DEADLINE flag, absolute CLOCK_MONOTONIC time
+ * @type: send: the type; receive: in: the selection, out: the type
+ * @from: receive: with MBOX_RECV_FROM, the sender to select
+ * @reply_buf: call: where the reply goes
+ * @reply_len: call: in: room for the reply; out: the reply's length
  * @msg_len: receive: out: the message's whole length
  * @seq: receive: out: the message's sequence number
+ * @pid: receive: out: the sender, in the receiver's pid namespace
+ * @tid: receive: out: the sending thread, likewise
+ * @uid: receive: out: the sender's euid, in the receiver's user namespace
+ * @gid: receive: out: the sender's egid, likewise
+ * @send_ns: receive: out: when it was sent
+ * @reply_token: receive: out: the token to answer a call's request with
  */
 struct mbox_xfer {
+	struct mbox_handle *h;
 	void __user *buf;
 	size_t len;
 	u32 prio;
 	u32 flags;
 	ktime_t deadline;
+	s64 type;
+	struct pid *from;
+	void __user *reply_buf;
+	size_t reply_len;
 	size_t msg_len;
 	u64 seq;
+	pid_t pid;
+	pid_t tid;
+	u32 uid;
+	u32 gid;
+	u64 send_ns;
+	u64 reply_token;
+};
+
+/**
+ * struct mbox_wake - tasks and pollers to wake once a mailbox lock is dropped
+ * @task: referenced tasks
+ * @n: how many
+ * @events: poll events to signal, if any
+ */
+struct mbox_wake {
+	struct task_struct *task[2];
+	unsigned int n;
+	__poll_t events;
 };
 
 /* Flags shared by MBOX_SEND_* and MBOX_RECV_*, so one wait loop serves both. */
 #define MBOX_XFER_NONBLOCK	MBOX_SEND_NONBLOCK
 #define MBOX_XFER_DEADLINE	MBOX_SEND_DEADLINE
+#define MBOX_XFER_SYNC		MBOX_SEND_SYNC
+#define MBOX_XFER_CALL		BIT(31)
 static_assert(MBOX_SEND_NONBLOCK == MBOX_RECV_NONBLOCK);
 static_assert(MBOX_SEND_DEADLINE == MBOX_RECV_DEADLINE);
+static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 
-#define MBOX_OPEN_FLAGS	(MBOX_OPEN_CREATE | MBOX_OPEN_EXCL | MBOX_OPEN_FIXED_SIZE)
+#define MBOX_OPEN_FLAGS	(MBOX_OPEN_CREATE | MBOX_OPEN_EXCL | MBOX_OPEN_FIXED_SIZE | \
+			 MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT | MBOX_OPEN_PID | \
+			 MBOX_OPEN_PIDFD)
 #define MBOX_ACCESS_ALL	(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
-#define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE)
+#define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC)
 #define MBOX_RECV_FLAGS	(MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE | \
-			 MBOX_RECV_PEEK | MBOX_RECV_TRUNC)
+			 MBOX_RECV_PEEK | MBOX_RECV_TRUNC | MBOX_RECV_TYPE | \
+			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM)
+#define MBOX_CALL_FLAGS	MBOX_CALL_DEADLINE
 #define MBOX_ATTR_MASK	(MBOX_ATTR_MODE | MBOX_ATTR_MAX_MSGS | MBOX_ATTR_MAX_BYTES)
 
 extern const struct file_operations mbox_fops;
@@ -210,8 +335,13 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 struct mbox_mailbox *mbox_handle_mailbox(struct file *file, u32 access);
 void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
 		    u32 flags);
+struct mbox_user *mbox_handle_user(struct mbox_handle *h);
 int mbox_handle_send(struct file *file, struct mbox_xfer *x);
 int mbox_handle_recv(struct file *file, struct mbox_xfer *x);
+
+/* pidfd.c */
+struct pid *mbox_pidfd_get(int fd);
+bool mbox_pid_alive(struct pid *pid);
 
 /* mailbox.c */
 int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o);
@@ -231,6 +361,25 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x);
 __poll_t mbox_queue_poll(struct mbox_mailbox *mb);
 bool mbox_queue_kill(struct mbox_mailbox *mb);
 void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes);
+int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h);
+void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		       int err, struct mbox_wake *wake);
+int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
+	      struct mbox_wake *wake);
+void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
+int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
+struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
+				 size_t len);
+void mbox_msg_put(struct mbox_msg *msg);
+
+/* call.c */
+int mbox_call(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x);
+void mbox_call_taken(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		     struct mbox_xfer *x);
+int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
+		    const struct mbox_reply *r);
+void mbox_calls_fail(struct mbox_mailbox *mb, struct mbox_handle *taker, int err);
+void mbox_calls_release(struct mbox_mailbox *mb, struct mbox_handle *taker);
 
 /* user.c */
 struct mbox_user *mbox_user_get(kuid_t uid);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mbox: messages in a mailbox: allocation, priority queue, hand-off to blocked
- * receivers, blocking senders and receivers, poll and destroy.
+ * mbox: messages in a mailbox: allocation, the priority queue and selection,
+ * hand-off to blocked receivers, blocking and synchronous senders, poll,
+ * cancel and destroy.
  */
 #include <linux/hrtimer.h>
 #include <linux/overflow.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -13,33 +15,7 @@
 
 #include "mbox.h"
 
-/**
- * struct mbox_waiter - a caller blocked on a mailbox, on its own stack
- * @node: in the mailbox's recv_waiters or send_waiters
- * @task: the caller
- * @msg: sender: its message, for a receiver to queue when room is made;
- *	receiver: a message handed over by a sender
- * @x: what the caller asked for
- * @sender: on send_waiters
- * @ready: set, with @err, by whoever took the waiter off its list
- * @err: why the wait ended: 0, or -EIDRM from destroy
- */
-struct mbox_waiter {
-	struct list_head node;
-	struct task_struct *task;
-	struct mbox_msg *msg;
-	const struct mbox_xfer *x;
-	bool sender;
-	bool ready;
-	int err;
-};
-
-/* Tasks and pollers to wake once the mailbox lock is dropped. */
-struct mbox_wake {
-	struct task_struct *task[2];
-	unsigned int n;
-	__poll_t events;
-};
+static atomic_t mbox_next_id = ATOMIC_INIT(0);
 
 struct mbox_mailbox *mbox_queue_alloc(void)
 {
@@ -53,7 +29,10 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	mb->levels = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
+	INIT_LIST_HEAD(&mb->sync_waiters);
+	INIT_LIST_HEAD(&mb->calls);
 	init_waitqueue_head(&mb->poll_wq);
+	mb->id = atomic_inc_return(&mbox_next_id);
 	return mb;
 }
 
@@ -62,37 +41,59 @@ static size_t mbox_msg_charge(const struct mbox_msg *msg)
 	return sizeof(*msg) + msg->len;
 }
 
-static void mbox_msg_put(struct mbox_msg *msg)
+/**
+ * mbox_msg_put() - drop a reference to a message
+ * @msg: the message; freed, and its charge given back, with the last
+ */
+void mbox_msg_put(struct mbox_msg *msg)
 {
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
 	mbox_user_uncharge(msg->user, mbox_msg_charge(msg));
 	mbox_user_put(msg->user);
+	put_pid(msg->pid);
+	put_pid(msg->tid);
 	kvfree(msg);
 }
 
-/* Copy a message in from user space and charge it to @user. */
-static struct mbox_msg *mbox_msg_create(struct mbox_user *user,
-					const struct mbox_xfer *x)
+/**
+ * mbox_msg_create() - copy a message in from user space
+ * @user: whose quota it is charged to
+ * @buf: where it is
+ * @len: its length
+ *
+ * The message records who sends it, and when.
+ *
+ * Return: the message, or ERR_PTR(-ENOMEM, -EFAULT or -EDQUOT).
+ */
+struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
+				 size_t len)
 {
 	struct mbox_msg *msg;
 	int err;
 
-	msg = kvmalloc(struct_size(msg, data, x->len), GFP_KERNEL_ACCOUNT);
+	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(msg->data, x->buf, x->len)) {
+	if (copy_from_user(msg->data, buf, len)) {
 		err = -EFAULT;
 		goto err_free;
 	}
-	refcount_set(&msg->ref, 1);
-	msg->len = x->len;
-	msg->prio = x->prio;
+	msg->len = len;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err)
 		goto err_free;
+	refcount_set(&msg->ref, 1);
 	refcount_inc(&user->ref);
 	msg->user = user;
+	msg->waiter = NULL;
+	msg->pid = get_pid(task_tgid(current));
+	msg->tid = get_pid(task_pid(current));
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->send_ns = ktime_get_ns();
+	msg->type = 0;
+	msg->prio = 0;
 	return msg;
 
 err_free:
@@ -104,6 +105,7 @@ err_free:
  * The priority queue. Each level is a circular list of messages whose first
  * (oldest) message is the level's node in the tree; the tree is ordered with
  * the highest priority leftmost, so the next message is rb_first_cached().
+ * Other messages have their node cleared.
  */
 static void mbox_queue_add(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			   bool at_head)
@@ -118,10 +120,13 @@ static void mbox_queue_add(struct mbox_mailbox *mb, struct mbox_msg *msg,
 		if (msg->prio == head->prio) {
 			/* Before the head of a circle is its tail... */
 			list_add_tail(&msg->link, &head->link);
+			RB_CLEAR_NODE(&msg->node);
 			/* ...or, made the head, its front. */
-			if (at_head)
+			if (at_head) {
 				rb_replace_node_cached(&head->node, &msg->node,
 						       &mb->levels);
+				RB_CLEAR_NODE(&head->node);
+			}
 			return;
 		}
 		if (msg->prio > head->prio) {
@@ -143,23 +148,71 @@ static struct mbox_msg *mbox_queue_first(struct mbox_mailbox *mb)
 	return node ? rb_entry(node, struct mbox_msg, node) : NULL;
 }
 
-/* Take out the first message, which heads its level. */
-static void mbox_queue_del_first(struct mbox_mailbox *mb, struct mbox_msg *msg)
+static void mbox_queue_del(struct mbox_mailbox *mb, struct mbox_msg *msg)
 {
 	struct mbox_msg *next;
 
-	if (list_empty(&msg->link)) {
-		rb_erase_cached(&msg->node, &mb->levels);
+	if (RB_EMPTY_NODE(&msg->node)) {
+		list_del(&msg->link);
 		return;
 	}
-	next = list_first_entry(&msg->link, struct mbox_msg, link);
-	list_del(&msg->link);
-	rb_replace_node_cached(&msg->node, &next->node, &mb->levels);
+	if (list_empty(&msg->link)) {
+		rb_erase_cached(&msg->node, &mb->levels);
+	} else {
+		/* The next oldest heads the level now. */
+		next = list_first_entry(&msg->link, struct mbox_msg, link);
+		list_del(&msg->link);
+		rb_replace_node_cached(&msg->node, &next->node, &mb->levels);
+	}
+	RB_CLEAR_NODE(&msg->node);
 }
 
 static bool mbox_queue_empty(const struct mbox_mailbox *mb)
 {
 	return RB_EMPTY_ROOT(&mb->levels.rb_root);
+}
+
+static bool mbox_selects(const struct mbox_xfer *x)
+{
+	return x->flags & (MBOX_RECV_TYPE | MBOX_RECV_FROM);
+}
+
+/* Does a receive's selection (System V msgtyp, sender) take this message? */
+static bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x)
+{
+	if ((x->flags & MBOX_RECV_FROM) && msg->pid != x->from)
+		return false;
+	if (!(x->flags & MBOX_RECV_TYPE) || !x->type)
+		return true;
+	if (x->type > 0)
+		return (msg->type == x->type) != !!(x->flags & MBOX_RECV_EXCEPT);
+	return msg->type <= -x->type;
+}
+
+/* The first message, in priority then age order, that a receive selects. */
+static struct mbox_msg *mbox_queue_find(struct mbox_mailbox *mb,
+					const struct mbox_xfer *x)
+{
+	bool lowest = (x->flags & MBOX_RECV_TYPE) && x->type < 0;
+	struct mbox_msg *head, *msg, *best = NULL;
+	struct rb_node *node;
+
+	if (!mbox_selects(x))
+		return mbox_queue_first(mb);
+	for (node = rb_first_cached(&mb->levels); node; node = rb_next(node)) {
+		head = rb_entry(node, struct mbox_msg, node);
+		msg = head;
+		do {
+			if (mbox_match(msg, x)) {
+				if (!lowest)
+					return msg;
+				if (!best || msg->type < best->type)
+					best = msg;
+			}
+			msg = list_next_entry(msg, link);
+		} while (msg != head);
+	}
+	return best;
 }
 
 /*
@@ -184,52 +237,57 @@ static bool mbox_room(const struct mbox_mailbox *mb, size_t len)
 	return mb->cur_msgs < mb->max_msgs && mb->cur_bytes + len <= mb->max_bytes;
 }
 
-static void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w)
+static void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			    struct list_head *list)
 {
-	w->task = current;
-	w->ready = false;
-	w->err = 0;
-	if (w->sender) {
-		list_add_tail(&w->node, &mb->send_waiters);
+	list_add_tail(&w->node, list);
+	if (w->sender)
 		mb->waiting_senders++;
-	} else {
-		list_add_tail(&w->node, &mb->recv_waiters);
+	else
 		mb->waiting_receivers++;
-	}
 }
 
 static void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
 {
-	list_del(&w->node);
+	list_del_init(&w->node);
 	if (w->sender)
 		mb->waiting_senders--;
 	else
 		mb->waiting_receivers--;
 }
 
-/*
- * End a waiter's wait. Its task is woken after the lock is dropped, so that
- * it does not wake only to spin on the lock we hold; the reference keeps the
- * task alive after the waiter, which is on its stack, may be gone.
+/**
+ * mbox_waiter_ready() - end a wait
+ * @mb: the mailbox, locked
+ * @w: the waiter
+ * @err: what its call returns: 0 or -errno
+ * @wake: where to put its task to wake after the lock is dropped, or NULL to
+ *	wake it now
+ *
+ * Deferring the wake-up keeps the woken task from spinning on the lock we
+ * hold; the task reference keeps it valid after the waiter, which is on its
+ * stack, may be gone.
  */
-static void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
-			      int err, struct mbox_wake *wake)
+void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		       int err, struct mbox_wake *wake)
 {
-	struct task_struct *task = w->task;
-
-	mbox_waiter_del(mb, w);
+	if (!list_empty(&w->node))
+		mbox_waiter_del(mb, w);
 	w->err = err;
-	if (wake && wake->n < ARRAY_SIZE(wake->task)) {
-		wake->task[wake->n++] = get_task_struct(task);
-		w->ready = true;
-	} else {
-		/* No room to defer: wake now, before the waiter can see ready. */
-		wake_up_process(task);
-		w->ready = true;
-	}
+	w->phase = MBOX_PHASE_DONE;
+	if (wake && wake->n < ARRAY_SIZE(wake->task))
+		wake->task[wake->n++] = get_task_struct(w->task);
+	else
+		wake_up_process(w->task);
+	w->ready = true;
 }
 
-static void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
+/**
+ * mbox_wake_up() - wake what a locked section deferred
+ * @mb: the mailbox, unlocked
+ * @wake: the tasks and poll events
+ */
+void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	unsigned int i;
 
@@ -241,15 +299,48 @@ static void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 		wake_up_interruptible_poll(&mb->poll_wq, wake->events);
 }
 
-/* Queue a sent message at the tail of its level. */
-static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_msg *msg,
+static bool mbox_is_sync(const struct mbox_xfer *x)
+{
+	return x->flags & (MBOX_XFER_SYNC | MBOX_XFER_CALL);
+}
+
+/* Queue a sent message at the tail of its level; it is the mailbox's now. */
+static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_waiter *w,
 			   struct mbox_wake *wake)
 {
+	struct mbox_msg *msg = w->msg;
+
+	w->msg = NULL;
 	msg->seq = ++mb->seq;
 	mb->total_sent++;
 	mbox_account(mb, msg);
 	mbox_queue_add(mb, msg, false);
 	wake->events |= EPOLLIN | EPOLLRDNORM;
+	if (!list_empty(&w->node))
+		mbox_waiter_del(mb, w);
+	if (mbox_is_sync(w->x)) {
+		/* Wait on until a receiver takes it. */
+		msg->waiter = w;
+		w->phase = MBOX_PHASE_QUEUED;
+		mbox_waiter_add(mb, w, &mb->sync_waiters);
+	}
+}
+
+/*
+ * Let the oldest blocked receiver that has something to take look at the
+ * queue again: the one @msg is for, or any that a queued message matches.
+ */
+static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_msg *msg,
+				struct mbox_wake *wake)
+{
+	struct mbox_waiter *w;
+
+	list_for_each_entry(w, &mb->recv_waiters, node) {
+		if (msg ? mbox_match(msg, w->x) : !!mbox_queue_find(mb, w->x)) {
+			mbox_waiter_ready(mb, w, 0, wake);
+			return;
+		}
+	}
 }
 
 /* Queue the messages of blocked senders, oldest first, while they fit. */
@@ -261,62 +352,211 @@ static void mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 					     struct mbox_waiter, node))) {
 		if (!mbox_room(mb, w->msg->len) || wake->n == ARRAY_SIZE(wake->task))
 			return;
-		mbox_queue_msg(mb, w->msg, wake);
-		mbox_waiter_ready(mb, w, 0, wake);
+		mbox_queue_msg(mb, w, wake);
+		if (!mbox_is_sync(w->x))
+			mbox_waiter_ready(mb, w, 0, wake);
 	}
 }
 
-/* Let the oldest blocked receiver look at the queue again. */
-static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_wake *wake)
-{
-	struct mbox_waiter *w;
-
-	w = list_first_entry_or_null(&mb->recv_waiters, struct mbox_waiter, node);
-	if (w && !mbox_queue_empty(mb))
-		mbox_waiter_ready(mb, w, 0, wake);
-}
-
-/*
- * Sleep until a waker ends the wait, the deadline passes or a signal comes.
- * Called and returns with mb->lock held; on return the waiter is off its list.
- * A waiter made ready wins over a signal or timeout arriving at the same time:
- * its message has been taken or handed over, so the call must succeed.
- */
-static int mbox_wait(struct mbox_mailbox *mb, struct mbox_waiter *w)
+/* Drop the lock and sleep until woken, or the deadline if @deadline. */
+static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
+		       unsigned int state)
 	__must_hold(&mb->lock)
 {
-	const struct mbox_xfer *x = w->x;
 	bool timed_out = false;
 	ktime_t deadline;
 
-	mbox_waiter_add(mb, w);
+	set_current_state(state);
+	spin_unlock(&mb->lock);
+	if (state == TASK_INTERRUPTIBLE && (x->flags & MBOX_XFER_DEADLINE)) {
+		deadline = x->deadline;
+		timed_out = !schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
+	} else {
+		schedule();
+	}
+	spin_lock(&mb->lock);
+	__set_current_state(TASK_RUNNING);
+	return timed_out;
+}
+
+/*
+ * A receiver's wait on recv_waiters, until a waker ends it, the deadline
+ * passes or a signal comes. A waiter made ready wins over a signal or timeout
+ * arriving at the same time: its message has been handed over, so the call
+ * must succeed.
+ */
+static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w)
+	__must_hold(&mb->lock)
+{
+	bool timed_out;
+
+	mbox_waiter_add(mb, w, &mb->recv_waiters);
 	for (;;) {
-		__set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&mb->lock);
-		if (x->flags & MBOX_XFER_DEADLINE) {
-			deadline = x->deadline;
-			timed_out = !schedule_hrtimeout_range(&deadline, 0,
-							      HRTIMER_MODE_ABS);
-		} else {
-			schedule();
-		}
-		spin_lock(&mb->lock);
+		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE);
 		if (w->ready)
 			return w->err;
 		if (signal_pending(current) || timed_out)
 			break;
 	}
-	__set_current_state(TASK_RUNNING);
 	mbox_waiter_del(mb, w);
 	return timed_out ? -ETIMEDOUT : -ERESTARTSYS;
 }
 
-/* Can a blocked receiver take this message as it is? */
-static bool mbox_fits(const struct mbox_msg *msg, const struct mbox_xfer *x)
+/* Take a queued synchronous message back: it will never be received. */
+static void mbox_withdraw(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			  struct mbox_msg *msg, struct mbox_wake *wake)
 {
-	if (x->flags & MBOX_RECV_PEEK)
-		return false;
-	return msg->len <= x->len || (x->flags & MBOX_RECV_TRUNC);
+	mbox_queue_del(mb, msg);
+	mbox_unaccount(mb, msg);
+	msg->waiter = NULL;
+	w->msg = msg;
+	mbox_waiter_del(mb, w);
+	mbox_refill(mb, wake);
+}
+
+/*
+ * A sender's wait, through its phases: for room, then (synchronous) for a
+ * receiver to take the message, then (call) for the reply. Giving up (signal,
+ * deadline, cancel) withdraws a message not yet taken; a message a receiver is
+ * copying out is waited for, as its outcome decides; a call whose request was
+ * taken is abandoned, and fails with EINTR rather than being restarted, so the
+ * request is not made twice.
+ */
+static int mbox_send_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			  struct mbox_msg *msg, struct mbox_wake *wake)
+	__must_hold(&mb->lock)
+{
+	bool timed_out = false;
+	int giveup;
+
+	for (;;) {
+		if (w->ready)
+			return w->err;
+		giveup = 0;
+		if (w->cancelled)
+			giveup = -ECANCELED;
+		else if (signal_pending(current))
+			giveup = -ERESTARTSYS;
+		else if (timed_out)
+			giveup = -ETIMEDOUT;
+		switch (giveup ? w->phase : MBOX_PHASE_DONE) {
+		case MBOX_PHASE_ROOM:
+			mbox_waiter_del(mb, w);
+			mbox_refill(mb, wake);
+			return giveup;
+		case MBOX_PHASE_QUEUED:
+			mbox_withdraw(mb, w, msg, wake);
+			return giveup;
+		case MBOX_PHASE_TAKEN:
+			w->call->waiter = NULL;
+			mbox_waiter_del(mb, w);
+			return giveup == -ERESTARTSYS ? -EINTR : giveup;
+		case MBOX_PHASE_INFLIGHT:
+			/* Only the receiver can tell: wait, signals or not. */
+			mbox_sleep(mb, w->x, TASK_UNINTERRUPTIBLE);
+			continue;
+		default:
+			break;
+		}
+		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE);
+	}
+}
+
+/* The first blocked receiver that can take this message as it is, if any. */
+static struct mbox_waiter *mbox_taker(struct mbox_mailbox *mb,
+				      const struct mbox_msg *msg)
+{
+	struct mbox_waiter *w;
+
+	/* Only past an empty queue: else it would overtake older messages. */
+	if (!mbox_queue_empty(mb))
+		return NULL;
+	list_for_each_entry(w, &mb->recv_waiters, node) {
+		if (!(w->x->flags & MBOX_RECV_PEEK) && mbox_match(msg, w->x) &&
+		    (msg->len <= w->x->len || (w->x->flags & MBOX_RECV_TRUNC)))
+			return w;
+	}
+	return NULL;
+}
+
+/* Straight to a blocked receiver: no queue round trip. */
+static void mbox_hand_over(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			   struct mbox_waiter *rw, struct mbox_wake *wake)
+{
+	struct mbox_msg *msg = w->msg;
+
+	w->msg = NULL;
+	msg->seq = ++mb->seq;
+	mb->total_sent++;
+	mbox_account(mb, msg);
+	rw->msg = msg;
+	mbox_waiter_ready(mb, rw, 0, wake);
+	if (mbox_is_sync(w->x)) {
+		msg->waiter = w;
+		w->phase = MBOX_PHASE_INFLIGHT;
+		mbox_waiter_add(mb, w, &mb->sync_waiters);
+	}
+}
+
+/**
+ * mbox_post() - hand over or queue a message, and wait as the send asks
+ * @mb: the mailbox, locked
+ * @w: the sender's waiter, with the message in @w->msg and @w->x set
+ * @wake: tasks and pollers to wake once the lock is dropped
+ *
+ * On return @w->msg is what the sender owns: its own message if it was not
+ * sent (or was withdrawn), a call's reply, or NULL.
+ *
+ * Return: 0 once sent (synchronous: taken; call: answered), or -errno.
+ */
+int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
+	      struct mbox_wake *wake)
+	__must_hold(&mb->lock)
+{
+	const struct mbox_xfer *x = w->x;
+	struct mbox_msg *msg = w->msg;
+	bool nonblock = x->flags & MBOX_XFER_NONBLOCK;
+	bool sync = mbox_is_sync(x);
+	struct mbox_waiter *rw;
+
+	if (mb->dead)
+		return -EIDRM;
+	w->task = current;
+	w->phase = MBOX_PHASE_DONE;
+	rw = mbox_taker(mb, msg);
+	if (rw) {
+		mbox_hand_over(mb, w, rw, wake);
+	} else if (!(sync && nonblock) && list_empty(&mb->send_waiters) &&
+		   mbox_room(mb, msg->len)) {
+		mbox_queue_msg(mb, w, wake);
+		mbox_retry_receiver(mb, msg, wake);
+	} else {
+		/* Full; or, synchronous, nobody there to take it now. */
+		if (nonblock)
+			return -EAGAIN;
+		/* A receiver making room queues it (and ends an async wait). */
+		w->phase = MBOX_PHASE_ROOM;
+		mbox_waiter_add(mb, w, &mb->send_waiters);
+	}
+	if (!sync && !w->msg)
+		return 0;	/* sent, and nothing to wait for */
+	return mbox_send_wait(mb, w, msg, wake);
+}
+
+/**
+ * mbox_msg_check() - check a message against its mailbox before copying it
+ * @mb: the mailbox
+ * @x: the send
+ *
+ * Return: 0, -EINVAL (priority, type, or a fixed size not met) or -EMSGSIZE.
+ */
+int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
+{
+	if (x->prio >= MBOX_PRIO_MAX || x->type < 0)
+		return -EINVAL;
+	if (mb->flags & MBOX_OPEN_FIXED_SIZE)
+		return x->len == mb->max_msg_size ? 0 : -EINVAL;
+	return x->len > mb->max_msg_size ? -EMSGSIZE : 0;
 }
 
 /**
@@ -325,86 +565,61 @@ static bool mbox_fits(const struct mbox_msg *msg, const struct mbox_xfer *x)
  * @user: whose quota the message is charged to
  * @x: the message and how to send it
  *
- * Return: 0 once the message is queued or handed to a receiver, or -errno.
+ * Return: 0 once the message is queued or handed to a receiver (synchronous:
+ * once a receiver has taken it), or -errno.
  */
 int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x)
 {
-	struct mbox_waiter w = { .sender = true, .x = x };
+	struct mbox_waiter w = { .sender = true, .x = x, .h = x->h };
 	struct mbox_wake wake = { .n = 0 };
-	struct mbox_waiter *rw;
-	struct mbox_msg *msg;
-	int err = 0;
-
-	if (x->prio >= MBOX_PRIO_MAX)
-		return -EINVAL;
-	if (mb->flags & MBOX_OPEN_FIXED_SIZE) {
-		if (x->len != mb->max_msg_size)
-			return -EINVAL;
-	} else if (x->len > mb->max_msg_size) {
-		return -EMSGSIZE;
-	}
-	msg = mbox_msg_create(user, x);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-
-	spin_lock(&mb->lock);
-	if (mb->dead) {
-		err = -EIDRM;
-		goto out_unlock;
-	}
-	rw = list_first_entry_or_null(&mb->recv_waiters, struct mbox_waiter, node);
-	if (rw && mbox_queue_empty(mb) && mbox_fits(msg, rw->x)) {
-		/*
-		 * Straight to the receiver: no queue round trip. Only past an
-		 * empty queue, or it would overtake older or higher messages.
-		 */
-		msg->seq = ++mb->seq;
-		mb->total_sent++;
-		mbox_account(mb, msg);
-		rw->msg = msg;
-		mbox_waiter_ready(mb, rw, 0, &wake);
-		msg = NULL;
-	} else if (list_empty(&mb->send_waiters) && mbox_room(mb, msg->len)) {
-		mbox_queue_msg(mb, msg, &wake);
-		mbox_retry_receiver(mb, &wake);
-		msg = NULL;
-	} else if (x->flags & MBOX_XFER_NONBLOCK) {
-		err = -EAGAIN;
-	} else {
-		/* A receiver making room queues w.msg and ends the wait. */
-		w.msg = msg;
-		err = mbox_wait(mb, &w);
-		if (!err)
-			msg = NULL;
-		else
-			mbox_refill(mb, &wake);	/* we may have blocked others */
-	}
-out_unlock:
-	spin_unlock(&mb->lock);
-	mbox_wake_up(mb, &wake);
-	if (msg)
-		mbox_msg_put(msg);
-	return err;
-}
-
-/* Take (or peek at) the next message, blocking while there is none. */
-static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
-				  struct mbox_wake *wake)
-{
-	struct mbox_waiter w = { .sender = false, .x = x };
 	struct mbox_msg *msg;
 	int err;
 
+	if (mb->flags & MBOX_OPEN_RENDEZVOUS)
+		x->flags |= MBOX_XFER_SYNC;
+	err = mbox_msg_check(mb, x);
+	if (err)
+		return err;
+	msg = mbox_msg_create(user, x->buf, x->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	msg->prio = x->prio;
+	msg->type = x->type;
+	INIT_LIST_HEAD(&w.node);
+	w.msg = msg;
+
+	spin_lock(&mb->lock);
+	err = mbox_post(mb, &w, &wake);
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
+	if (w.msg)
+		mbox_msg_put(w.msg);
+	return err;
+}
+
+/* Take (or peek at) the next selected message, blocking while there is none. */
+static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
+				  struct mbox_wake *wake)
+{
+	struct mbox_waiter w = { .sender = false, .x = x, .h = x->h };
+	struct mbox_msg *msg;
+	int err;
+
+	INIT_LIST_HEAD(&w.node);
+	w.task = current;
+	w.phase = MBOX_PHASE_DONE;
 	for (;;) {
 		if (mb->dead)
 			return ERR_PTR(-EIDRM);
-		msg = mbox_queue_first(mb);
+		msg = mbox_queue_find(mb, x);
 		if (msg)
 			break;
 		if (x->flags & MBOX_XFER_NONBLOCK)
-			return ERR_PTR(-EAGAIN);
+			return ERR_PTR(mbox_selects(x) && !mbox_queue_empty(mb) ?
+				       -ENOMSG : -EAGAIN);
 		w.msg = NULL;
-		err = mbox_wait(mb, &w);
+		w.ready = false;
+		err = mbox_recv_wait(mb, &w);
 		if (err)
 			return ERR_PTR(err);
 		if (w.msg)
@@ -417,18 +632,69 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		refcount_inc(&msg->ref);
 	} else {
 		/* Still counted: the room is made once it is copied out. */
-		mbox_queue_del_first(mb, msg);
+		mbox_queue_del(mb, msg);
+		if (msg->waiter)
+			msg->waiter->phase = MBOX_PHASE_INFLIGHT;
 	}
-	/* Whatever we left queued is for the next blocked receiver. */
-	mbox_retry_receiver(mb, wake);
+	/* Whatever we left queued may be for the next blocked receiver. */
+	mbox_retry_receiver(mb, NULL, wake);
 	return msg;
+}
+
+/* What a receiver learns of a message besides its bytes. */
+static void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x)
+{
+	struct pid_namespace *pid_ns = task_active_pid_ns(current);
+	struct user_namespace *user_ns = current_user_ns();
+
+	x->msg_len = msg->len;
+	x->prio = msg->prio;
+	x->seq = msg->seq;
+	x->type = msg->type;
+	x->pid = pid_nr_ns(msg->pid, pid_ns);
+	x->tid = pid_nr_ns(msg->tid, pid_ns);
+	x->uid = from_kuid_munged(user_ns, msg->uid);
+	x->gid = from_kgid_munged(user_ns, msg->gid);
+	x->send_ns = msg->send_ns;
+}
+
+/*
+ * A dequeued message has been copied out, or not: make its room, and tell a
+ * synchronous sender or caller; or put it back at the head of its level.
+ */
+static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
+			   bool copied, struct mbox_xfer *x, struct mbox_wake *wake)
+{
+	struct mbox_waiter *w = msg->waiter;
+
+	if (!copied && !mb->dead) {
+		mbox_queue_add(mb, msg, true);
+		mbox_retry_receiver(mb, msg, wake);
+		wake->events = EPOLLIN | EPOLLRDNORM;
+		if (w) {
+			w->phase = MBOX_PHASE_QUEUED;
+			wake_up_process(w->task);	/* it may give up now */
+		}
+		return;
+	}
+	mbox_unaccount(mb, msg);
+	mb->total_received += copied;
+	wake->events = EPOLLOUT | EPOLLWRNORM;
+	mbox_refill(mb, wake);
+	if (!w)
+		return;
+	msg->waiter = NULL;
+	if (copied && w->call && !mb->dead)
+		mbox_call_taken(mb, w, x);
+	else
+		mbox_waiter_ready(mb, w, copied ? 0 : -EIDRM, wake);
 }
 
 /**
  * mbox_recv() - receive one message
  * @mb: the mailbox
- * @x: the buffer and how to receive; on return, the message's length,
- *	priority and sequence number (the length also on -EMSGSIZE)
+ * @x: the buffer, selection and flags; on return, what the message is (its
+ *	length also on -EMSGSIZE)
  *
  * A message that cannot be copied out is put back at the head of its level;
  * only once it is copied out does it make room for blocked senders.
@@ -448,9 +714,7 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	x->msg_len = msg->len;
-	x->prio = msg->prio;
-	x->seq = msg->seq;
+	mbox_msg_describe(msg, x);
 	copied = !copy_to_user(x->buf, msg->data, min(msg->len, x->len));
 	if (x->flags & MBOX_RECV_PEEK) {
 		mbox_msg_put(msg);
@@ -459,18 +723,9 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 
 	wake = (struct mbox_wake){ .n = 0 };
 	spin_lock(&mb->lock);
-	if (copied || mb->dead) {
-		mbox_unaccount(mb, msg);
-		mb->total_received += copied;
-		wake.events = EPOLLOUT | EPOLLWRNORM;
-		mbox_refill(mb, &wake);
-	} else {
-		/* Not lost: back to the head of its level, for the next taker. */
-		mbox_queue_add(mb, msg, true);
-		mbox_retry_receiver(mb, &wake);
-		wake.events = EPOLLIN | EPOLLRDNORM;
-		msg = NULL;
-	}
+	mbox_recv_done(mb, msg, copied, x, &wake);
+	if (!copied && !mb->dead)
+		msg = NULL;	/* back in the queue */
 	spin_unlock(&mb->lock);
 	mbox_wake_up(mb, &wake);
 	if (msg)
@@ -483,11 +738,13 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
  * @mb: the mailbox
  *
  * Return: EPOLLIN when a message is queued, EPOLLOUT when a message of any
- * legal size can be sent without blocking, EPOLLHUP | EPOLLERR once destroyed.
+ * legal size can be sent without blocking (rendezvous: a receiver waits),
+ * EPOLLHUP | EPOLLERR once destroyed.
  */
 __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
 {
 	__poll_t events = 0;
+	bool room;
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
@@ -495,7 +752,12 @@ __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
 	} else {
 		if (!mbox_queue_empty(mb))
 			events |= EPOLLIN | EPOLLRDNORM;
-		if (list_empty(&mb->send_waiters) && mbox_room(mb, mb->max_msg_size))
+		if (mb->flags & MBOX_OPEN_RENDEZVOUS)
+			room = mb->waiting_receivers;
+		else
+			room = list_empty(&mb->send_waiters) &&
+			       mbox_room(mb, mb->max_msg_size);
+		if (room)
 			events |= EPOLLOUT | EPOLLWRNORM;
 	}
 	spin_unlock(&mb->lock);
@@ -527,14 +789,15 @@ void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes)
 	spin_unlock(&mb->lock);
 }
 
-/* Free every queued message; mb->lock held, the messages are freed after. */
+/* Take every queued message out; the caller frees them after unlocking. */
 static void mbox_queue_drain(struct mbox_mailbox *mb, struct list_head *out)
 {
 	struct mbox_msg *msg;
 
 	while ((msg = mbox_queue_first(mb))) {
-		mbox_queue_del_first(mb, msg);
+		mbox_queue_del(mb, msg);
 		mbox_unaccount(mb, msg);
+		msg->waiter = NULL;
 		list_add_tail(&msg->link, out);
 	}
 }
@@ -547,11 +810,35 @@ static void mbox_msg_put_list(struct list_head *list)
 		mbox_msg_put(msg);
 }
 
+/* End the waits of a list, but those whose message is being received. */
+static void mbox_waiters_fail(struct mbox_mailbox *mb, struct list_head *list,
+			      struct mbox_handle *h, int err)
+{
+	struct mbox_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, list, node) {
+		if (h && w->h != h)
+			continue;
+		if (w->phase == MBOX_PHASE_INFLIGHT) {
+			w->cancelled = true;	/* decided when its copy is */
+			continue;
+		}
+		if (w->phase == MBOX_PHASE_QUEUED || w->phase == MBOX_PHASE_TAKEN) {
+			/* It withdraws or abandons its own message. */
+			w->cancelled = true;
+			wake_up_process(w->task);
+			continue;
+		}
+		mbox_waiter_ready(mb, w, err, NULL);
+	}
+}
+
 /**
  * mbox_queue_kill() - destroy a mailbox's queue
  * @mb: the mailbox
  *
- * Frees the queued messages and ends every wait with -EIDRM; later sends and
+ * Frees the queued messages and ends every wait with -EIDRM (a message being
+ * copied out ends its sender's wait when the copy does); later sends and
  * receives fail with -EIDRM.
  *
  * Return: false if the mailbox was already dead.
@@ -568,15 +855,40 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 	}
 	mb->dead = true;
 	mbox_queue_drain(mb, &msgs);
+	mbox_calls_fail(mb, NULL, -EIDRM);
 	/* Rare and unbounded: wake each waiter now rather than defer. */
-	list_for_each_entry_safe(w, tmp, &mb->recv_waiters, node)
-		mbox_waiter_ready(mb, w, -EIDRM, NULL);
-	list_for_each_entry_safe(w, tmp, &mb->send_waiters, node)
-		mbox_waiter_ready(mb, w, -EIDRM, NULL);
+	mbox_waiters_fail(mb, &mb->recv_waiters, NULL, -EIDRM);
+	mbox_waiters_fail(mb, &mb->send_waiters, NULL, -EIDRM);
+	list_for_each_entry_safe(w, tmp, &mb->sync_waiters, node)
+		if (w->phase != MBOX_PHASE_INFLIGHT)
+			mbox_waiter_ready(mb, w, -EIDRM, NULL);
 	spin_unlock(&mb->lock);
 	wake_up_interruptible_poll(&mb->poll_wq, EPOLLHUP | EPOLLERR);
 	mbox_msg_put_list(&msgs);
 	return true;
+}
+
+/**
+ * mbox_queue_cancel() - end the waits of one handle with -ECANCELED
+ * @mb: the handle's mailbox
+ * @h: the handle
+ *
+ * Return: 0, or -EIDRM once the mailbox is destroyed.
+ */
+int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h)
+{
+	int err = 0;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		err = -EIDRM;
+	} else {
+		mbox_waiters_fail(mb, &mb->recv_waiters, h, -ECANCELED);
+		mbox_waiters_fail(mb, &mb->send_waiters, h, -ECANCELED);
+		mbox_waiters_fail(mb, &mb->sync_waiters, h, -ECANCELED);
+	}
+	spin_unlock(&mb->lock);
+	return err;
 }
 
 /**

@@ -672,7 +672,7 @@ TEST_F(msg, send_unknown_flags_is_einval)
 {
 	size_t len = msg_len(variant, 1);
 
-	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, 1U << 2));
+	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, MBOX_SEND_SYNC << 1));
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, 1U << 31));
 	EXPECT_EQ(0, cur_msgs(self->fd));
 }
@@ -682,7 +682,7 @@ TEST_F(msg, recv_unknown_flags_is_einval)
 	char buf[2 * MSG_SIZE];
 
 	ASSERT_EQ(0, send_msg(self->fd, msg_len(variant, 1), 1, 0, 0));
-	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), 1U << 4, 0, NULL));
+	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_FROM << 1, 0, NULL));
 	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), 1U << 31, 0, NULL));
 	EXPECT_EQ(1, cur_msgs(self->fd));
 }
