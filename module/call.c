@@ -82,6 +82,9 @@ void mbox_call_taken(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	list_add_tail(&call->link, &mb->calls);
 	w->phase = MBOX_PHASE_TAKEN;
 	x->reply_token = call->token;
+	/* A caller that gave up while the request was copied can abandon now. */
+	if (w->giving_up)
+		wake_up_process(w->task);
 }
 
 static struct mbox_pending *mbox_call_find(struct mbox_mailbox *mb, u64 token)
@@ -128,7 +131,7 @@ int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
 	int err = 0;
 
 	if (r->token >> 32 != mb->id)
-		return -EXDEV;
+		return mbox_id_issued(r->token >> 32) ? -EXDEV : -ENOENT;
 	if (!r->error) {
 		if (r->len > MBOX_HARD_MSG_SIZE)
 			return -EMSGSIZE;

@@ -155,6 +155,8 @@ struct mbox_pending {
  * @sender: a sender or caller (else a receiver)
  * @ready: set, with @err, by whoever ended the wait
  * @cancelled: MBOX_IOC_CANCEL asked this wait to end
+ * @giving_up: waits, uninterruptibly, only to learn whether a receiver took
+ *	its message
  * @err: why the wait ended
  */
 struct mbox_waiter {
@@ -168,6 +170,7 @@ struct mbox_waiter {
 	bool sender;
 	bool ready;
 	bool cancelled;
+	bool giving_up;
 	int err;
 };
 
@@ -354,6 +357,7 @@ void mbox_registry_show(struct seq_file *m);
 void mbox_registry_exit(void);
 
 /* queue.c */
+bool mbox_id_issued(u32 id);
 struct mbox_mailbox *mbox_queue_alloc(void);
 void mbox_queue_free(struct mbox_mailbox *mb);
 int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x);

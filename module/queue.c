@@ -17,6 +17,17 @@
 
 static atomic_t mbox_next_id = ATOMIC_INIT(0);
 
+/**
+ * mbox_id_issued() - whether a mailbox id was ever given out
+ * @id: the id
+ *
+ * Return: true if some mailbox has (or had) this id.
+ */
+bool mbox_id_issued(u32 id)
+{
+	return id && id <= (u32)atomic_read(&mbox_next_id);
+}
+
 struct mbox_mailbox *mbox_queue_alloc(void)
 {
 	struct mbox_mailbox *mb;
@@ -358,9 +369,12 @@ static void mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 	}
 }
 
-/* Drop the lock and sleep until woken, or the deadline if @deadline. */
+/*
+ * Drop the lock and sleep until woken, or (interruptible) the deadline.
+ * What the caller deferred is woken first: it may be whom we wait for.
+ */
 static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
-		       unsigned int state)
+		       unsigned int state, struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	bool timed_out = false;
@@ -368,6 +382,8 @@ static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
 
 	set_current_state(state);
 	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, wake);
+	*wake = (struct mbox_wake){ .n = 0 };
 	if (state == TASK_INTERRUPTIBLE && (x->flags & MBOX_XFER_DEADLINE)) {
 		deadline = x->deadline;
 		timed_out = !schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
@@ -385,14 +401,18 @@ static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
  * arriving at the same time: its message has been handed over, so the call
  * must succeed.
  */
-static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w)
+static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			  struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	bool timed_out;
 
 	mbox_waiter_add(mb, w, &mb->recv_waiters);
+	/* At a rendezvous, a receiver waiting is what lets a send through. */
+	if (mb->flags & MBOX_OPEN_RENDEZVOUS)
+		wake->events |= EPOLLOUT | EPOLLWRNORM;
 	for (;;) {
-		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE);
+		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE, wake);
 		if (w->ready)
 			return w->err;
 		if (signal_pending(current) || timed_out)
@@ -453,12 +473,13 @@ static int mbox_send_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 			return giveup == -ERESTARTSYS ? -EINTR : giveup;
 		case MBOX_PHASE_INFLIGHT:
 			/* Only the receiver can tell: wait, signals or not. */
-			mbox_sleep(mb, w->x, TASK_UNINTERRUPTIBLE);
+			w->giving_up = true;
+			mbox_sleep(mb, w->x, TASK_UNINTERRUPTIBLE, wake);
 			continue;
 		default:
 			break;
 		}
-		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE);
+		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE, wake);
 	}
 }
 
@@ -619,7 +640,7 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 				       -ENOMSG : -EAGAIN);
 		w.msg = NULL;
 		w.ready = false;
-		err = mbox_recv_wait(mb, &w);
+		err = mbox_recv_wait(mb, &w, wake);
 		if (err)
 			return ERR_PTR(err);
 		if (w.msg)
