@@ -1,0 +1,1741 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Synchronous communication: MBOX_SEND_SYNC (delivered exactly once or not at
+ * all, raced against deadlines and signals), rendezvous mailboxes
+ * (MBOX_OPEN_RENDEZVOUS), request and reply (MBOX_IOC_CALL, MBOX_IOC_REPLY)
+ * and MBOX_IOC_CANCEL.
+ *
+ * Children and threads never use ASSERT/EXPECT: a child's exit status is the
+ * errno its call ended with (0 for success, EBADMSG for a wrong message,
+ * STEP_FAILED when a step before the one tested failed); what else it saw
+ * goes to the shared struct report. Every blocking call has a deadline, so
+ * nothing waits for good when the module misbehaves.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "mbox_test.h"
+
+#define MSG_SIZE	64	/* max_msg_size of the test mailboxes */
+#define MSG_MAX		16	/* max_msgs of the buffered test mailboxes */
+#define MAX_KIDS	12
+#define WATCHDOG_S	25	/* a call stuck for good ends its test before the harness does */
+#define LONG_MS		3000	/* how long a wait that should end at once may take */
+#define NS_PER_MS	1000000ULL
+#define BOTH		(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
+#define STEP_FAILED	200	/* a child's exit status when a step before the test failed */
+
+#define CLIENTS		8	/* concurrent callers of the call test */
+#define WORKERS		2	/* and its servers */
+#define CALLS		40	/* calls each client makes */
+#define RACE_ROUNDS	250	/* iterations of each exactly-once race */
+
+#define skip_without_mbox()						\
+	do {								\
+		if (access(MBOX_DEV, F_OK) && errno == ENOENT)		\
+			SKIP(return, MBOX_DEV " is absent: load mbox.ko"); \
+	} while (0)
+
+/* What children report to the test, in shared memory. */
+struct report {
+	__u64 t0;		/* CLOCK_MONOTONIC of a child's step */
+	__u64 elapsed_ns;	/* how long a child's call took */
+	__u64 reply_cap;	/* kid_call(): reply_len it passes (0: MSG_SIZE) */
+	__u64 reply_len;	/* kid_call(): reply_len the call returned */
+	int call_ms;		/* kid_call(): a deadline that far ahead (0: LONG_MS) */
+	long served[WORKERS];	/* requests each worker answered */
+	char reply[MSG_SIZE];	/* kid_call(): the reply */
+	char buf[MSG_SIZE + 1];	/* a child's received message, NUL-terminated */
+	struct mbox_recv r;	/* and what its receive reported */
+};
+
+/* What every test has: mailboxes, two pipes, children, a report. */
+struct env {
+	int fd;			/* anonymous, or rendezvous, mailbox */
+	int nfd;		/* named mailbox (call and cancel tests), or -1 */
+	char name[64];
+	int ready[2];		/* children -> test */
+	int go[2];		/* test -> children */
+	pid_t kid[MAX_KIDS];
+	struct report *rep;
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int env_setup(struct env *e, __u32 flags, __u32 max_msgs, bool named)
+{
+	struct mbox_open o = { .max_msgs = max_msgs, .max_msg_size = MSG_SIZE, .mode = 0600 };
+
+	memset(e, 0, sizeof(*e));
+	e->fd = e->nfd = -1;
+	e->ready[0] = e->ready[1] = e->go[0] = e->go[1] = -1;
+	e->rep = mmap(NULL, sizeof(*e->rep), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (e->rep == MAP_FAILED) {
+		e->rep = NULL;
+		return -ENOMEM;
+	}
+	memset(e->rep, 0, sizeof(*e->rep));
+	if (pipe2(e->ready, O_CLOEXEC) || pipe2(e->go, O_CLOEXEC))
+		return -errno;
+	if (named) {
+		mbox_test_name(e->name, sizeof(e->name), "sync");
+		e->nfd = mbox_bind(e->name, MBOX_OPEN_CREATE | MBOX_OPEN_EXCL, BOTH, &o);
+		if (e->nfd < 0)
+			return e->nfd;
+	}
+	o.max_msgs = max_msgs;
+	e->fd = mbox_bind(NULL, MBOX_OPEN_CREATE | flags, BOTH, &o);
+	return e->fd < 0 ? e->fd : 0;
+}
+
+static void env_teardown(struct env *e)
+{
+	struct mbox_name n = { .name_ptr = (__u64)(uintptr_t)e->name };
+	int i, fd;
+
+	alarm(0);
+	for (i = 0; i < MAX_KIDS; i++) {
+		if (!e->kid[i])
+			continue;
+		kill(e->kid[i], SIGKILL);
+		waitpid(e->kid[i], NULL, 0);
+		e->kid[i] = 0;
+	}
+	for (i = 0; i < 2; i++) {
+		if (e->ready[i] >= 0)
+			close(e->ready[i]);
+		if (e->go[i] >= 0)
+			close(e->go[i]);
+	}
+	if (e->fd >= 0)
+		close(e->fd);
+	if (e->nfd >= 0)
+		close(e->nfd);
+	if (e->name[0]) {
+		fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			mbox_ioctl(fd, MBOX_IOC_UNLINK, &n);
+			close(fd);
+		}
+	}
+	if (e->rep)
+		munmap(e->rep, sizeof(*e->rep));
+}
+
+/* Write one byte to a pipe: 0 or -errno. */
+static int tell(int fd, int val)
+{
+	unsigned char b = val;
+
+	return write(fd, &b, 1) == 1 ? 0 : -errno;
+}
+
+/* Read one byte from a pipe within ms: the byte, -ETIMEDOUT or -errno. */
+static int hear(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned char b;
+	int n;
+
+	n = poll(&p, 1, ms);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ETIMEDOUT;
+	n = read(fd, &b, 1);
+	if (n < 0)
+		return -errno;
+	return n == 1 ? b : -EPIPE;
+}
+
+typedef int (*kid_fn)(struct env *e, long arg);
+
+/* Run fn(e, arg) in a child whose exit status is fn's return value. */
+static pid_t spawn(struct env *e, kid_fn fn, long arg)
+{
+	pid_t parent = getpid(), pid;
+	int i;
+
+	for (i = 0; i < MAX_KIDS && e->kid[i]; i++)
+		;
+	if (i == MAX_KIDS)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(ECHILD);
+		alarm(WATCHDOG_S);
+		_exit(fn(e, arg));
+	}
+	if (pid > 0)
+		e->kid[i] = pid;
+	return pid;
+}
+
+/*
+ * Wait up to ms for child pid: its exit status, 128 + signal when killed, or
+ * -1 when it did not end in time (it is killed then).
+ */
+static int reap(struct env *e, pid_t pid, long ms)
+{
+	__u64 end = mbox_deadline_ms(ms);
+	int i, status, ret = -1;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid) {
+			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			break;
+		}
+		if ((r < 0 && errno != EINTR) || mbox_now_ns() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(1000);
+	}
+	for (i = 0; i < MAX_KIDS; i++)
+		if (e->kid[i] == pid)
+			e->kid[i] = 0;
+	return ret;
+}
+
+static bool running(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == 0;
+}
+
+/* Poll STAT until exactly these callers are blocked: 0, -ETIMEDOUT or -errno. */
+static long wait_waiters(int fd, __u32 senders, __u32 receivers)
+{
+	__u64 end = mbox_deadline_ms(LONG_MS);
+	struct mbox_stat st;
+	long err;
+
+	for (;;) {
+		err = mbox_stat(fd, &st);
+		if (err)
+			return err;
+		if (st.waiting_senders == senders && st.waiting_receivers == receivers)
+			break;
+		if (mbox_now_ns() > end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+	/* Counted as waiting; give them the time to be asleep, too. */
+	usleep(30000);
+	return 0;
+}
+
+/* STAT's cur_msgs, or -errno. */
+static long cur_msgs(int fd)
+{
+	struct mbox_stat st;
+	long err = mbox_stat(fd, &st);
+
+	return err ? err : (long)st.cur_msgs;
+}
+
+/* Poll STAT until n messages (requests) are queued: 0, -ETIMEDOUT or -errno. */
+static long wait_queued(int fd, long n)
+{
+	__u64 end = mbox_deadline_ms(LONG_MS);
+	long cur;
+
+	while ((cur = cur_msgs(fd)) != n) {
+		if (cur < 0)
+			return cur;
+		if (mbox_now_ns() > end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+	usleep(30000);
+	return 0;
+}
+
+static __u64 ms_since(__u64 t0)
+{
+	return (mbox_now_ns() - t0) / NS_PER_MS;
+}
+
+/* A send of string s: flags as given, a deadline LONG_MS ahead unless given. */
+static long send_str(int fd, const char *s, __u32 flags, __u64 deadline_ns)
+{
+	if (!(flags & (MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE))) {
+		flags |= MBOX_SEND_DEADLINE;
+		deadline_ns = mbox_deadline_ms(LONG_MS);
+	}
+	return mbox_send(fd, s, strlen(s), 0, flags, deadline_ns);
+}
+
+static long sync_send(int fd, const char *s, __u32 flags, __u64 deadline_ns)
+{
+	return send_str(fd, s, MBOX_SEND_SYNC | flags, deadline_ns);
+}
+
+/*
+ * Receive into buf (MSG_SIZE + 1 bytes, NUL-terminated on success), blocking
+ * up to LONG_MS unless flags has MBOX_RECV_NONBLOCK: 0 or -errno.
+ */
+static long recv_str(int fd, __u32 flags, char *buf, struct mbox_recv *r)
+{
+	long err;
+
+	if (!(flags & (MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE)))
+		flags |= MBOX_RECV_DEADLINE;
+	buf[0] = '\0';
+	err = mbox_recv(fd, buf, MSG_SIZE, flags, mbox_deadline_ms(LONG_MS), r);
+	if (!err)
+		buf[r->len <= MSG_SIZE ? r->len : MSG_SIZE] = '\0';
+	return err;
+}
+
+/* Take a message without blocking. */
+static long take(int fd, char *buf, struct mbox_recv *r)
+{
+	return recv_str(fd, MBOX_RECV_NONBLOCK, buf, r);
+}
+
+/* MBOX_IOC_CALL: 0 or -errno; *reply_len in: buffer size, out: reply length. */
+static long do_call(int fd, const char *req, void *reply, __u64 *reply_len,
+		    __u32 flags, __u64 deadline_ns)
+{
+	struct mbox_call c = {
+		.req_ptr = (__u64)(uintptr_t)req,
+		.req_len = strlen(req),
+		.reply_ptr = (__u64)(uintptr_t)reply,
+		.reply_len = *reply_len,
+		.flags = flags,
+		.deadline_ns = deadline_ns,
+	};
+	long err;
+
+	if (!(flags & MBOX_CALL_DEADLINE)) {
+		c.flags |= MBOX_CALL_DEADLINE;
+		c.deadline_ns = mbox_deadline_ms(LONG_MS);
+	}
+	err = mbox_ioctl(fd, MBOX_IOC_CALL, &c);
+	*reply_len = c.reply_len;
+	return err;
+}
+
+static long do_reply(int fd, __u64 token, const void *buf, size_t len, int error)
+{
+	struct mbox_reply rp = {
+		.token = token,
+		.buf_ptr = (__u64)(uintptr_t)buf,
+		.len = len,
+		.error = error,
+	};
+
+	return mbox_ioctl(fd, MBOX_IOC_REPLY, &rp);
+}
+
+static long reply_str(int fd, __u64 token, const char *s)
+{
+	return do_reply(fd, token, s, strlen(s), 0);
+}
+
+static long cancel(int fd)
+{
+	return mbox_ioctl(fd, MBOX_IOC_CANCEL, NULL);
+}
+
+static volatile sig_atomic_t got_signals;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	got_signals++;
+}
+
+static int catch_sigusr1(int sa_flags)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = sa_flags };
+
+	got_signals = 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* One blocking call (deadline LONG_MS ahead) in a thread. */
+enum op_kind { OP_RECV, OP_SEND, OP_SYNC, OP_CALL };
+
+struct op {
+	pthread_t thread;
+	int fd;
+	enum op_kind kind;
+	long ret;
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u64 reply_len;
+};
+
+static void *op_fn(void *arg)
+{
+	struct op *o = arg;
+
+	switch (o->kind) {
+	case OP_RECV:
+		o->ret = recv_str(o->fd, 0, o->buf, &o->r);
+		break;
+	case OP_SEND:
+		o->ret = send_str(o->fd, "op-send", 0, 0);
+		break;
+	case OP_SYNC:
+		o->ret = sync_send(o->fd, "op-sync", 0, 0);
+		break;
+	case OP_CALL:
+		o->reply_len = MSG_SIZE;
+		o->ret = do_call(o->fd, "op-call", o->buf, &o->reply_len, 0, 0);
+		break;
+	}
+	return NULL;
+}
+
+static int op_start(struct op *o, int fd, enum op_kind kind)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->kind = kind;
+	o->ret = 1;
+	return pthread_create(&o->thread, NULL, op_fn, o);
+}
+
+/* Join within LONG_MS: the call's result, or 1 when the thread is still in it. */
+static long op_join(struct op *o)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += LONG_MS / 1000 + 1;
+	if (pthread_timedjoin_np(o->thread, NULL, &ts))
+		return 1;
+	return o->ret;
+}
+
+/* ---- children --------------------------------------------------------- */
+
+/* Synchronous send of "sync"; report how long it took. */
+static int kid_sync_send(struct env *e, long arg)
+{
+	__u64 t0 = mbox_now_ns();
+	long err;
+
+	(void)arg;
+	err = sync_send(e->fd, "sync", 0, 0);
+	e->rep->elapsed_ns = mbox_now_ns() - t0;
+	return -err;
+}
+
+/* write() of "rdv" (blocking, no deadline: the watchdog and reap() bound it). */
+static int kid_write(struct env *e, long arg)
+{
+	__u64 t0 = mbox_now_ns();
+	ssize_t n;
+
+	(void)arg;
+	n = write(e->fd, "rdv", 3);
+	e->rep->elapsed_ns = mbox_now_ns() - t0;
+	if (n < 0)
+		return errno;
+	return n == 3 ? 0 : EBADMSG;
+}
+
+/* A blocking receive into the report. */
+static int kid_recv(struct env *e, long arg)
+{
+	(void)arg;
+	return -recv_str(e->fd, 0, e->rep->buf, &e->rep->r);
+}
+
+/* A call of "req" on fd arg (the anonymous mailbox when -1), as the report says. */
+static int kid_call(struct env *e, long arg)
+{
+	struct report *rep = e->rep;
+	__u64 len = rep->reply_cap ? rep->reply_cap : MSG_SIZE;
+	int fd = arg < 0 ? e->fd : (int)arg;
+	long err;
+
+	err = do_call(fd, "req", rep->reply, &len, MBOX_CALL_DEADLINE,
+		      mbox_deadline_ms(rep->call_ms ? rep->call_ms : LONG_MS));
+	rep->reply_len = len;
+	return -err;
+}
+
+/* The request and reply of the many-clients test. */
+struct req {
+	__u32 client;
+	__u32 seq;
+};
+
+struct ans {
+	__u32 client;
+	__u32 seq;
+	__u32 check;
+	__u32 worker;
+};
+
+static __u32 ans_check(__u32 client, __u32 seq)
+{
+	return client * 1000003U ^ seq ^ 0x5a5a5a5aU;
+}
+
+/* Client arg: CALLS calls, each reply must be its own. */
+static int kid_client(struct env *e, long arg)
+{
+	struct req q = { .client = arg };
+	struct mbox_call c;
+	struct ans a;
+	long err;
+
+	for (q.seq = 0; q.seq < CALLS; q.seq++) {
+		memset(&a, 0, sizeof(a));
+		c = (struct mbox_call){
+			.req_ptr = (__u64)(uintptr_t)&q,
+			.req_len = sizeof(q),
+			.reply_ptr = (__u64)(uintptr_t)&a,
+			.reply_len = sizeof(a),
+			.flags = MBOX_CALL_DEADLINE,
+			.deadline_ns = mbox_deadline_ms(LONG_MS),
+		};
+		err = mbox_ioctl(e->fd, MBOX_IOC_CALL, &c);
+		if (err)
+			return -err;
+		if (c.reply_len != sizeof(a) || a.client != q.client || a.seq != q.seq ||
+		    a.check != ans_check(q.client, q.seq) || a.worker >= WORKERS)
+			return EBADMSG;
+	}
+	return 0;
+}
+
+/* Worker arg: answer requests until a plain message (no reply token) comes. */
+static int kid_worker(struct env *e, long arg)
+{
+	struct mbox_recv r;
+	struct ans a;
+	struct req q;
+	long err;
+
+	for (;;) {
+		err = mbox_recv(e->fd, &q, sizeof(q), MBOX_RECV_DEADLINE,
+				mbox_deadline_ms(2 * LONG_MS), &r);
+		if (err)
+			return -err;
+		if (!r.reply_token)
+			return 0;
+		if (r.len != sizeof(q))
+			return EBADMSG;
+		a = (struct ans){
+			.client = q.client, .seq = q.seq,
+			.check = ans_check(q.client, q.seq), .worker = arg,
+		};
+		err = do_reply(e->fd, r.reply_token, &a, sizeof(a), 0);
+		if (err)
+			return -err;
+		e->rep->served[arg]++;
+	}
+}
+
+/*
+ * A server with a handle of its own on the named mailbox: receive a request,
+ * then close the handle (arg 0) or exit (arg 1) without replying. After a
+ * close it stays until told to go.
+ */
+static int kid_server_gone(struct env *e, long arg)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	int fd;
+	long err;
+
+	fd = mbox_bind(e->name, 0, MBOX_ACCESS_RECV, NULL);
+	if (fd < 0)
+		return STEP_FAILED;
+	err = recv_str(fd, 0, buf, &r);
+	if (err)
+		return -err;
+	if (!r.reply_token)
+		return EBADMSG;
+	e->rep->t0 = mbox_now_ns();
+	if (arg)
+		return 0;
+	close(fd);
+	hear(e->go[0], LONG_MS);
+	return 0;
+}
+
+/* ---- synchronous send ------------------------------------------------- */
+
+FIXTURE(sync) {
+	struct env e;
+};
+
+FIXTURE_SETUP(sync)
+{
+	skip_without_mbox();
+	ASSERT_EQ(0, env_setup(&self->e, 0, MSG_MAX, false));
+	alarm(WATCHDOG_S);
+}
+
+FIXTURE_TEARDOWN(sync)
+{
+	env_teardown(&self->e);
+}
+
+TEST_F(sync, send_returns_only_after_receipt)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct mbox_stat st;
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_sync_send, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	usleep(200000);
+	EXPECT_TRUE(running(pid));
+	ASSERT_EQ(0, mbox_stat(self->e.fd, &st));
+	EXPECT_EQ(1, st.waiting_senders);
+	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
+	EXPECT_STREQ("sync", buf);
+	EXPECT_EQ(pid, r.pid);
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_LE(200 * NS_PER_MS, self->e.rep->elapsed_ns);
+}
+
+TEST_F(sync, send_to_blocked_receiver_returns_at_once)
+{
+	__u64 t0;
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	t0 = mbox_now_ns();
+	EXPECT_EQ(0, sync_send(self->e.fd, "handoff", 0, 0));
+	EXPECT_GT(1000, ms_since(t0));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_STREQ("handoff", self->e.rep->buf);
+}
+
+TEST_F(sync, nonblock_without_receiver_is_eagain_and_queues_nothing)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+
+	EXPECT_EQ(-EAGAIN, sync_send(self->e.fd, "none", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(sync, nonblock_with_blocked_receiver_works)
+{
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(0, sync_send(self->e.fd, "ready", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_STREQ("ready", self->e.rep->buf);
+}
+
+TEST_F(sync, deadline_is_etimedout_and_withdraws_message)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u64 t0 = mbox_now_ns();
+
+	EXPECT_EQ(-ETIMEDOUT, sync_send(self->e.fd, "late", MBOX_SEND_DEADLINE,
+					t0 + 100 * NS_PER_MS));
+	EXPECT_LE(100, ms_since(t0));
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(sync, peek_does_not_complete_it)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_sync_send, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	ASSERT_EQ(0, recv_str(self->e.fd, MBOX_RECV_PEEK | MBOX_RECV_NONBLOCK, buf, &r));
+	EXPECT_STREQ("sync", buf);
+	usleep(100000);
+	EXPECT_TRUE(running(pid));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_STREQ("sync", buf);
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(sync, waits_for_its_own_message_not_an_earlier_one)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	pid_t pid;
+
+	ASSERT_EQ(0, send_str(self->e.fd, "before", MBOX_SEND_NONBLOCK, 0));
+	pid = spawn(&self->e, kid_sync_send, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_STREQ("before", buf);
+	usleep(100000);
+	EXPECT_TRUE(running(pid));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_STREQ("sync", buf);
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(sync, receive_that_faults_does_not_complete_it)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	void *bad;
+	pid_t pid;
+
+	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	pid = spawn(&self->e, kid_sync_send, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	/* Not copied out, so not taken: it stays queued, the sender waits. */
+	EXPECT_EQ(-EFAULT, mbox_recv(self->e.fd, bad, MSG_SIZE, MBOX_RECV_NONBLOCK, 0, &r));
+	usleep(100000);
+	EXPECT_TRUE(running(pid));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_STREQ("sync", buf);
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	munmap(bad, 4096);
+}
+
+/* A thread that, once a sender blocks on fd, signals the test's thread. */
+struct kicker {
+	pthread_t thread;
+	pthread_t target;
+	int fd;
+	long waited;		/* wait_waiters() result */
+	bool then_receive;	/* afterwards receive (blocking) what is sent */
+	long recv_ret;
+	char buf[MSG_SIZE + 1];
+};
+
+static void *kicker_fn(void *arg)
+{
+	struct kicker *k = arg;
+	struct mbox_recv r;
+
+	k->waited = wait_waiters(k->fd, 1, 0);
+	if (k->waited)
+		return NULL;
+	pthread_kill(k->target, SIGUSR1);
+	if (k->then_receive) {
+		usleep(100000);
+		k->recv_ret = recv_str(k->fd, 0, k->buf, &r);
+	}
+	return NULL;
+}
+
+static int kicker_start(struct kicker *k, int fd, bool then_receive)
+{
+	memset(k, 0, sizeof(*k));
+	k->target = pthread_self();
+	k->fd = fd;
+	k->then_receive = then_receive;
+	k->recv_ret = 1;
+	return pthread_create(&k->thread, NULL, kicker_fn, k);
+}
+
+TEST_F(sync, signal_without_sa_restart_is_eintr_and_withdraws_message)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct kicker k;
+
+	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, kicker_start(&k, self->e.fd, false));
+	EXPECT_EQ(-EINTR, sync_send(self->e.fd, "intr", 0, 0));
+	pthread_join(k.thread, NULL);
+	EXPECT_EQ(0, k.waited);
+	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(sync, signal_with_sa_restart_keeps_waiting_and_delivers_once)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct kicker k;
+
+	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, kicker_start(&k, self->e.fd, true));
+	EXPECT_EQ(0, sync_send(self->e.fd, "restart", 0, 0));
+	pthread_join(k.thread, NULL);
+	EXPECT_EQ(0, k.waited);
+	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(0, k.recv_ret);
+	EXPECT_STREQ("restart", k.buf);
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+/*
+ * The exactly-once races: the test's thread sends message i synchronously,
+ * which a deadline or a signal may end, while a receiver thread takes it
+ * (without blocking) at a random moment. Message i must be received if and
+ * only if the send returned 0, and nothing may be left behind.
+ */
+struct race {
+	int fd;
+	bool signals;
+	pthread_t sender;
+	pthread_barrier_t start, end;
+	int done;		/* the send of this round returned */
+	unsigned int seed;
+	long got[RACE_ROUNDS];	/* 0: took message i; else -errno or -EBADMSG */
+};
+
+static void *race_receiver(void *arg)
+{
+	struct race *ra = arg;
+	char buf[MSG_SIZE + 1], want[16];
+	struct mbox_recv r;
+	unsigned int seed = ra->seed;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		pthread_barrier_wait(&ra->start);
+		usleep(rand_r(&seed) % 2000);
+		ra->got[i] = take(ra->fd, buf, &r);
+		snprintf(want, sizeof(want), "m%d", i);
+		if (!ra->got[i] && strcmp(buf, want))
+			ra->got[i] = -EBADMSG;
+		pthread_barrier_wait(&ra->end);
+	}
+	return NULL;
+}
+
+static void *race_signaller(void *arg)
+{
+	struct race *ra = arg;
+	unsigned int seed = ra->seed * 7 + 1;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		pthread_barrier_wait(&ra->start);
+		usleep(rand_r(&seed) % 1500);
+		/* Again until it ended: one may land before the call sleeps. */
+		while (!__atomic_load_n(&ra->done, __ATOMIC_ACQUIRE)) {
+			pthread_kill(ra->sender, SIGUSR1);
+			usleep(500);
+		}
+		pthread_barrier_wait(&ra->end);
+	}
+	return NULL;
+}
+
+static void run_race(struct __test_metadata *_metadata, int fd, bool signals)
+{
+	long fail = -(signals ? EINTR : ETIMEDOUT);
+	long delivered = 0, withdrawn = 0, wrong = 0, left = 0;
+	char msg[16], buf[MSG_SIZE + 1];
+	pthread_t rt, st;
+	struct mbox_recv r;
+	struct race *ra;
+	long ret;
+	int i;
+
+	ra = calloc(1, sizeof(*ra));
+	ASSERT_NE(NULL, ra);
+	ra->fd = fd;
+	ra->sender = pthread_self();
+	ra->seed = getpid();
+	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, pthread_barrier_init(&ra->start, NULL, signals ? 3 : 2));
+	ASSERT_EQ(0, pthread_barrier_init(&ra->end, NULL, signals ? 3 : 2));
+	ASSERT_EQ(0, pthread_create(&rt, NULL, race_receiver, ra));
+	if (signals)
+		ASSERT_EQ(0, pthread_create(&st, NULL, race_signaller, ra));
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		snprintf(msg, sizeof(msg), "m%d", i);
+		__atomic_store_n(&ra->done, 0, __ATOMIC_RELEASE);
+		pthread_barrier_wait(&ra->start);
+		if (signals)
+			ret = sync_send(fd, msg, MBOX_SEND_DEADLINE, mbox_deadline_ms(LONG_MS));
+		else
+			ret = sync_send(fd, msg, MBOX_SEND_DEADLINE, mbox_deadline_ms(1));
+		__atomic_store_n(&ra->done, 1, __ATOMIC_RELEASE);
+		pthread_barrier_wait(&ra->end);
+
+		if (ret == 0 && ra->got[i] == 0) {
+			delivered++;
+		} else if (ret == fail && ra->got[i] == -EAGAIN) {
+			withdrawn++;
+		} else {
+			if (wrong++ < 5)
+				TH_LOG("round %d: send %ld, receive %ld", i, ret, ra->got[i]);
+		}
+		if (take(fd, buf, &r) != -EAGAIN && left++ < 5)
+			TH_LOG("round %d: \"%s\" was left behind", i, buf);
+	}
+	pthread_join(rt, NULL);
+	if (signals)
+		pthread_join(st, NULL);
+	TH_LOG("%ld delivered, %ld withdrawn", delivered, withdrawn);
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, left);
+	/* Both outcomes happened, so the race was run. */
+	EXPECT_LT(0, delivered);
+	EXPECT_LT(0, withdrawn);
+	pthread_barrier_destroy(&ra->start);
+	pthread_barrier_destroy(&ra->end);
+	free(ra);
+}
+
+TEST_F_TIMEOUT(sync, exactly_once_against_deadline, 60)
+{
+	alarm(50);
+	run_race(_metadata, self->e.fd, false);
+}
+
+TEST_F_TIMEOUT(sync, exactly_once_against_signal, 60)
+{
+	alarm(50);
+	run_race(_metadata, self->e.fd, true);
+}
+
+/* ---- rendezvous mailboxes --------------------------------------------- */
+
+FIXTURE(rendezvous) {
+	struct env e;
+};
+
+FIXTURE_SETUP(rendezvous)
+{
+	skip_without_mbox();
+	ASSERT_EQ(0, env_setup(&self->e, MBOX_OPEN_RENDEZVOUS, 0, false));
+	alarm(WATCHDOG_S);
+}
+
+FIXTURE_TEARDOWN(rendezvous)
+{
+	env_teardown(&self->e);
+}
+
+/* revents of a zero-timeout poll() for POLLIN | POLLOUT, or -errno. */
+static int poll_now(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+	int n = poll(&p, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return n ? p.revents : 0;
+}
+
+TEST_F(rendezvous, create_with_max_msgs_is_einval)
+{
+	struct mbox_open o = { .max_msgs = 1 };
+
+	EXPECT_EQ(-EINVAL, mbox_bind(NULL, MBOX_OPEN_CREATE | MBOX_OPEN_RENDEZVOUS, BOTH, &o));
+}
+
+TEST_F(rendezvous, create_writes_back_zero_max_msgs)
+{
+	struct mbox_open o = { .max_msg_size = MSG_SIZE };
+	int fd;
+
+	fd = mbox_bind(NULL, MBOX_OPEN_CREATE | MBOX_OPEN_RENDEZVOUS, BOTH, &o);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, o.max_msgs);
+	EXPECT_EQ(MSG_SIZE, o.max_msg_size);
+	close(fd);
+}
+
+TEST_F(rendezvous, stat_reports_zero_max_msgs_and_flag)
+{
+	struct mbox_stat st;
+
+	ASSERT_EQ(0, mbox_stat(self->e.fd, &st));
+	EXPECT_EQ(0, st.max_msgs);
+	EXPECT_EQ(MBOX_OPEN_RENDEZVOUS, st.flags & MBOX_OPEN_RENDEZVOUS);
+}
+
+TEST_F(rendezvous, write_blocks_until_receiver_takes_it)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_write, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	usleep(150000);
+	EXPECT_TRUE(running(pid));
+	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
+	EXPECT_STREQ("rdv", buf);
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_LE(150 * NS_PER_MS, self->e.rep->elapsed_ns);
+}
+
+TEST_F(rendezvous, write_to_blocked_receiver_works)
+{
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(5, write(self->e.fd, "meet!", 5));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_STREQ("meet!", self->e.rep->buf);
+}
+
+TEST_F(rendezvous, nonblock_send_without_receiver_is_eagain)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+
+	EXPECT_EQ(-EAGAIN, send_str(self->e.fd, "alone", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(rendezvous, write_on_nonblocking_file_without_receiver_is_eagain)
+{
+	ASSERT_EQ(0, fcntl(self->e.fd, F_SETFL, fcntl(self->e.fd, F_GETFL) | O_NONBLOCK));
+	EXPECT_EQ(-1, write(self->e.fd, "alone", 5));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(rendezvous, nonblock_send_with_blocked_receiver_works)
+{
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(0, send_str(self->e.fd, "met", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_STREQ("met", self->e.rep->buf);
+}
+
+TEST_F(rendezvous, send_deadline_without_receiver_is_etimedout_and_withdrawn)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u64 t0 = mbox_now_ns();
+
+	EXPECT_EQ(-ETIMEDOUT, send_str(self->e.fd, "late", MBOX_SEND_DEADLINE,
+				       t0 + 100 * NS_PER_MS));
+	EXPECT_LE(100, ms_since(t0));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(rendezvous, pollout_only_while_receiver_blocked)
+{
+	pid_t pid;
+
+	EXPECT_EQ(0, poll_now(self->e.fd) & POLLOUT);
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(POLLOUT, poll_now(self->e.fd) & POLLOUT);
+	EXPECT_EQ(0, send_str(self->e.fd, "out", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, poll_now(self->e.fd) & POLLOUT);
+}
+
+TEST_F(rendezvous, poll_wakes_for_pollout_when_receiver_blocks)
+{
+	struct pollfd p = { .fd = self->e.fd, .events = POLLOUT };
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	/* Asleep in poll() before the receiver comes: its arrival must wake us. */
+	EXPECT_EQ(1, poll(&p, 1, LONG_MS));
+	EXPECT_EQ(POLLOUT, p.revents & POLLOUT);
+	EXPECT_EQ(0, send_str(self->e.fd, "woken", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+/* ---- request and reply ------------------------------------------------ */
+
+FIXTURE(call) {
+	struct env e;
+};
+
+FIXTURE_SETUP(call)
+{
+	skip_without_mbox();
+	ASSERT_EQ(0, env_setup(&self->e, 0, MSG_MAX, true));
+	alarm(WATCHDOG_S);
+}
+
+FIXTURE_TEARDOWN(call)
+{
+	env_teardown(&self->e);
+}
+
+/* Start kid_call() on fd and receive its request: the pid, token in *token. */
+static pid_t call_and_take(struct env *e, int fd, __u64 *token)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	pid_t pid;
+
+	*token = 0;
+	pid = spawn(e, kid_call, fd == e->fd ? -1 : fd);
+	if (pid < 0 || recv_str(fd, 0, buf, &r) || strcmp(buf, "req"))
+		return -1;
+	*token = r.reply_token;
+	return pid;
+}
+
+TEST_F(call, plain_send_has_zero_reply_token)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+
+	ASSERT_EQ(0, send_str(self->e.fd, "plain", MBOX_SEND_NONBLOCK, 0));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_EQ(0, r.reply_token);
+}
+
+TEST_F(call, request_has_nonzero_reply_token)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_call, -1);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
+	EXPECT_STREQ("req", buf);
+	EXPECT_NE(0, r.reply_token);
+	EXPECT_EQ(pid, r.pid);
+	EXPECT_EQ(0, reply_str(self->e.fd, r.reply_token, "ok"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_reaches_caller_with_its_length_and_bytes)
+{
+	static const char answer[] = "pong\0with\xff" "bytes";
+	__u64 token;
+	pid_t pid;
+
+	memset(self->e.rep->reply, 0x11, sizeof(self->e.rep->reply));
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, do_reply(self->e.fd, token, answer, sizeof(answer) - 1, 0));
+	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(sizeof(answer) - 1, self->e.rep->reply_len);
+	EXPECT_EQ(0, memcmp(answer, self->e.rep->reply, sizeof(answer) - 1));
+	EXPECT_EQ(0x11, self->e.rep->reply[sizeof(answer) - 1]);
+}
+
+TEST_F(call, empty_reply_works)
+{
+	__u64 token;
+	pid_t pid;
+
+	self->e.rep->reply_len = 99;
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, do_reply(self->e.fd, token, NULL, 0, 0));
+	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, self->e.rep->reply_len);
+}
+
+TEST_F(call, call_goes_through_no_mailbox_for_reply)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "direct"));
+	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	/* The reply was not queued anywhere. */
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+}
+
+TEST_F(call, request_carries_prio_and_type)
+{
+	char reply[8];
+	struct mbox_call c = {
+		.req_ptr = (uintptr_t)"typed", .req_len = 5,
+		.reply_ptr = (uintptr_t)reply, .reply_len = sizeof(reply),
+		.prio = 7, .flags = MBOX_CALL_DEADLINE, .type = 3,
+	};
+	struct op o;
+
+	/* A server that takes the request and never answers: the call times out. */
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_RECV));
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	c.deadline_ns = mbox_deadline_ms(200);
+	EXPECT_EQ(-ETIMEDOUT, mbox_ioctl(self->e.fd, MBOX_IOC_CALL, &c));
+	ASSERT_EQ(0, op_join(&o));
+	EXPECT_STREQ("typed", o.buf);
+	EXPECT_EQ(7, o.r.prio);
+	EXPECT_EQ(3, o.r.type);
+	EXPECT_EQ(getpid(), o.r.pid);
+	EXPECT_NE(0, o.r.reply_token);
+}
+
+TEST_F_TIMEOUT(call, concurrent_clients_get_their_own_replies, 60)
+{
+	pid_t client[CLIENTS], worker[WORKERS];
+	long total = 0;
+	int i;
+
+	alarm(50);
+	for (i = 0; i < WORKERS; i++) {
+		worker[i] = spawn(&self->e, kid_worker, i);
+		ASSERT_LT(0, worker[i]);
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		client[i] = spawn(&self->e, kid_client, i);
+		ASSERT_LT(0, client[i]);
+	}
+	for (i = 0; i < CLIENTS; i++)
+		EXPECT_EQ(0, reap(&self->e, client[i], 40000));
+	for (i = 0; i < WORKERS; i++)
+		EXPECT_EQ(0, send_str(self->e.fd, "quit", MBOX_SEND_NONBLOCK, 0));
+	for (i = 0; i < WORKERS; i++) {
+		EXPECT_EQ(0, reap(&self->e, worker[i], LONG_MS));
+		total += self->e.rep->served[i];
+	}
+	EXPECT_EQ(CLIENTS * CALLS, total);
+	EXPECT_EQ(0, cur_msgs(self->e.fd));
+}
+
+TEST_F(call, error_reply_fails_call_with_that_errno)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, do_reply(self->e.fd, token, NULL, 0, ENOLINK));
+	EXPECT_EQ(ENOLINK, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_twice_is_enoent)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "once"));
+	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, token, "twice"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_unknown_token_is_enoent)
+{
+	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, 0x5eed5eed5eedULL, "who?"));
+}
+
+TEST_F(call, reply_longer_than_reply_len_is_emsgsize_and_call_stays_pending)
+{
+	__u64 token;
+	pid_t pid;
+
+	self->e.rep->reply_cap = 8;
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-EMSGSIZE, reply_str(self->e.fd, token, "123456789"));
+	usleep(50000);
+	EXPECT_TRUE(running(pid));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "12345678"));
+	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(8, self->e.rep->reply_len);
+	EXPECT_EQ(0, memcmp("12345678", self->e.rep->reply, 8));
+}
+
+TEST_F(call, caller_deadline_after_taken_is_etimedout_and_replier_gets_epipe)
+{
+	__u64 token;
+	pid_t pid;
+
+	self->e.rep->call_ms = 200;
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(ETIMEDOUT, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(-EPIPE, reply_str(self->e.fd, token, "too late"));
+}
+
+TEST_F(call, caller_killed_after_taken_replier_gets_epipe)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(-EPIPE, reply_str(self->e.fd, token, "nobody"));
+}
+
+static void server_gone(struct __test_metadata *_metadata, struct env *e, long how)
+{
+	char reply[MSG_SIZE];
+	__u64 len = sizeof(reply);
+	pid_t pid;
+
+	pid = spawn(e, kid_server_gone, how);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(e->nfd, 0, 1));
+	EXPECT_EQ(-EPIPE, do_call(e->nfd, "req", reply, &len, 0, 0));
+	/* Promptly: not at the deadline. */
+	EXPECT_NE(0, e->rep->t0);
+	EXPECT_GT(1000, ms_since(e->rep->t0));
+	tell(e->go[1], 0);
+	EXPECT_EQ(0, reap(e, pid, LONG_MS));
+}
+
+TEST_F(call, server_closes_handle_without_reply_caller_gets_epipe)
+{
+	server_gone(_metadata, &self->e, 0);
+}
+
+TEST_F(call, server_exits_without_reply_caller_gets_epipe)
+{
+	server_gone(_metadata, &self->e, 1);
+}
+
+TEST_F(call, destroyed_before_taken_caller_gets_eidrm)
+{
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_call, -1);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_queued(self->e.fd, 1));
+	ASSERT_EQ(0, mbox_ioctl(self->e.fd, MBOX_IOC_DESTROY, NULL));
+	EXPECT_EQ(EIDRM, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, destroyed_after_taken_caller_gets_eidrm)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	usleep(30000);
+	ASSERT_EQ(0, mbox_ioctl(self->e.fd, MBOX_IOC_DESTROY, NULL));
+	EXPECT_EQ(EIDRM, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, deadline_before_taken_is_etimedout_and_withdraws_request)
+{
+	char reply[MSG_SIZE], buf[MSG_SIZE + 1];
+	__u64 len = sizeof(reply), t0 = mbox_now_ns();
+	struct mbox_recv r;
+
+	EXPECT_EQ(-ETIMEDOUT, do_call(self->e.fd, "req", reply, &len, MBOX_CALL_DEADLINE,
+				      t0 + 100 * NS_PER_MS));
+	EXPECT_LE(100, ms_since(t0));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(call, reply_through_other_mailbox_is_exdev)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-EXDEV, reply_str(self->e.nfd, token, "wrong box"));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "right box"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_through_other_handle_of_same_mailbox_works)
+{
+	__u64 token;
+	pid_t pid;
+	int fd;
+
+	pid = call_and_take(&self->e, self->e.nfd, &token);
+	ASSERT_LT(0, pid);
+	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_RECV, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, reply_str(fd, token, "other"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, memcmp("other", self->e.rep->reply, 5));
+	close(fd);
+}
+
+TEST_F(call, reply_through_send_only_handle_is_ebadf)
+{
+	__u64 token;
+	pid_t pid;
+	int fd;
+
+	pid = call_and_take(&self->e, self->e.nfd, &token);
+	ASSERT_LT(0, pid);
+	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_SEND, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, reply_str(fd, token, "no"));
+	EXPECT_EQ(0, reply_str(self->e.nfd, token, "yes"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	close(fd);
+}
+
+TEST_F(call, call_on_recv_only_handle_is_ebadf)
+{
+	char reply[MSG_SIZE];
+	__u64 len = sizeof(reply);
+	int fd;
+
+	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_RECV, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, do_call(fd, "req", reply, &len, 0, 0));
+	EXPECT_EQ(0, cur_msgs(self->e.nfd));
+	close(fd);
+}
+
+TEST_F(call, reply_error_above_4095_is_einval)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-EINVAL, do_reply(self->e.fd, token, NULL, 0, 4096));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_negative_error_is_einval)
+{
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-EINVAL, do_reply(self->e.fd, token, NULL, 0, -EPERM));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(call, reply_nonzero_pad_is_einval)
+{
+	struct mbox_reply rp = { .buf_ptr = (uintptr_t)"x", .len = 1, .pad = 1 };
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	rp.token = token;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY, &rp));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
+/* A server thread for the signal tests of a call made by the test's thread. */
+struct server {
+	pthread_t thread;
+	pthread_t caller;
+	int fd;
+	bool after_taken;	/* signal once it has the request, else before */
+	int caller_done;
+	long waited;
+	long recv_ret, reply_ret;
+	char buf[MSG_SIZE + 1];
+};
+
+static void *server_fn(void *arg)
+{
+	struct server *s = arg;
+	__u64 end = mbox_deadline_ms(LONG_MS);
+	struct mbox_recv r;
+
+	if (!s->after_taken) {
+		/* Signal the caller while its request waits, then serve what comes. */
+		s->waited = wait_queued(s->fd, 1);
+		if (s->waited)
+			return NULL;
+		pthread_kill(s->caller, SIGUSR1);
+		usleep(100000);
+		s->recv_ret = recv_str(s->fd, 0, s->buf, &r);
+		if (!s->recv_ret)
+			s->reply_ret = reply_str(s->fd, r.reply_token, "served");
+		return NULL;
+	}
+	s->recv_ret = recv_str(s->fd, 0, s->buf, &r);
+	if (s->recv_ret)
+		return NULL;
+	usleep(30000);
+	pthread_kill(s->caller, SIGUSR1);
+	while (!__atomic_load_n(&s->caller_done, __ATOMIC_ACQUIRE) && mbox_now_ns() < end)
+		usleep(2000);
+	s->reply_ret = reply_str(s->fd, r.reply_token, "too late");
+	return NULL;
+}
+
+static int server_start(struct server *s, int fd, bool after_taken)
+{
+	memset(s, 0, sizeof(*s));
+	s->caller = pthread_self();
+	s->fd = fd;
+	s->after_taken = after_taken;
+	s->recv_ret = s->reply_ret = 1;
+	return pthread_create(&s->thread, NULL, server_fn, s);
+}
+
+TEST_F(call, signal_before_taken_without_sa_restart_is_eintr_and_withdraws_request)
+{
+	char reply[MSG_SIZE], buf[MSG_SIZE + 1];
+	__u64 len = sizeof(reply);
+	struct mbox_recv r;
+	struct server s;
+
+	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, server_start(&s, self->e.fd, false));
+	EXPECT_EQ(-EINTR, do_call(self->e.fd, "req", reply, &len, 0, 0));
+	/* The server finds nothing: its receive times out. */
+	pthread_join(s.thread, NULL);
+	EXPECT_EQ(0, s.waited);
+	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(-ETIMEDOUT, s.recv_ret);
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(call, signal_before_taken_with_sa_restart_is_restarted_once)
+{
+	char reply[MSG_SIZE + 1], buf[MSG_SIZE + 1];
+	__u64 len = MSG_SIZE;
+	struct mbox_recv r;
+	struct server s;
+
+	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, server_start(&s, self->e.fd, false));
+	EXPECT_EQ(0, do_call(self->e.fd, "req", reply, &len, 0, 0));
+	pthread_join(s.thread, NULL);
+	EXPECT_EQ(0, s.waited);
+	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(0, s.recv_ret);
+	EXPECT_EQ(0, s.reply_ret);
+	ASSERT_EQ(6, len);
+	EXPECT_EQ(0, memcmp("served", reply, 6));
+	/* One request only. */
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(call, signal_after_taken_is_eintr_even_with_sa_restart)
+{
+	char reply[MSG_SIZE], buf[MSG_SIZE + 1];
+	__u64 len = sizeof(reply);
+	struct mbox_recv r;
+	struct server s;
+
+	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, server_start(&s, self->e.fd, true));
+	EXPECT_EQ(-EINTR, do_call(self->e.fd, "req", reply, &len, 0, 0));
+	__atomic_store_n(&s.caller_done, 1, __ATOMIC_RELEASE);
+	pthread_join(s.thread, NULL);
+	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(0, s.recv_ret);
+	EXPECT_EQ(-EPIPE, s.reply_ret);
+	/* Never restarted: no second request. */
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+/* ---- cancel ----------------------------------------------------------- */
+
+FIXTURE(cancel) {
+	struct env e;
+};
+
+FIXTURE_SETUP(cancel)
+{
+	skip_without_mbox();
+	ASSERT_EQ(0, env_setup(&self->e, 0, 1, true));
+	alarm(WATCHDOG_S);
+}
+
+FIXTURE_TEARDOWN(cancel)
+{
+	env_teardown(&self->e);
+}
+
+TEST_F(cancel, wakes_blocked_recv)
+{
+	struct op o;
+
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_RECV));
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&o));
+}
+
+TEST_F(cancel, wakes_blocked_send_on_full_mailbox)
+{
+	struct op o;
+
+	ASSERT_EQ(0, send_str(self->e.fd, "fill", MBOX_SEND_NONBLOCK, 0));
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_SEND));
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&o));
+	EXPECT_EQ(1, cur_msgs(self->e.fd));
+}
+
+TEST_F(cancel, wakes_blocked_sync_send_and_withdraws_it)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct op o;
+
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_SYNC));
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&o));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(cancel, wakes_blocked_call_and_withdraws_it)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct op o;
+
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_CALL));
+	ASSERT_EQ(0, wait_queued(self->e.fd, 1));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&o));
+	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
+}
+
+TEST_F(cancel, wakes_call_waiting_for_reply_and_replier_gets_epipe)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	struct op o;
+
+	ASSERT_EQ(0, op_start(&o, self->e.fd, OP_CALL));
+	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
+	ASSERT_NE(0, r.reply_token);
+	usleep(30000);
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&o));
+	EXPECT_EQ(-EPIPE, reply_str(self->e.fd, r.reply_token, "late"));
+}
+
+TEST_F(cancel, wakes_every_blocked_caller_of_the_handle)
+{
+	struct op a, b;
+
+	ASSERT_EQ(0, op_start(&a, self->e.fd, OP_RECV));
+	ASSERT_EQ(0, op_start(&b, self->e.fd, OP_RECV));
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 2));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(-ECANCELED, op_join(&a));
+	EXPECT_EQ(-ECANCELED, op_join(&b));
+}
+
+TEST_F(cancel, wakes_other_process_sharing_the_handle)
+{
+	pid_t pid;
+
+	pid = spawn(&self->e, kid_recv, 0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
+	EXPECT_EQ(0, cancel(self->e.fd));
+	EXPECT_EQ(ECANCELED, reap(&self->e, pid, LONG_MS));
+}
+
+TEST_F(cancel, leaves_receiver_on_other_handle_alone)
+{
+	struct op mine, other;
+	int fd2;
+
+	fd2 = mbox_bind(self->e.name, 0, BOTH, NULL);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, op_start(&mine, self->e.nfd, OP_RECV));
+	ASSERT_EQ(0, wait_waiters(self->e.nfd, 0, 1));
+	ASSERT_EQ(0, op_start(&other, fd2, OP_RECV));
+	ASSERT_EQ(0, wait_waiters(self->e.nfd, 0, 2));
+	EXPECT_EQ(0, cancel(self->e.nfd));
+	EXPECT_EQ(-ECANCELED, op_join(&mine));
+	EXPECT_EQ(0, wait_waiters(self->e.nfd, 0, 1));
+	EXPECT_EQ(0, send_str(self->e.nfd, "still here", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(0, op_join(&other));
+	EXPECT_STREQ("still here", other.buf);
+	close(fd2);
+}
+
+TEST_F(cancel, leaves_later_calls_alone)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u64 t0;
+
+	EXPECT_EQ(0, cancel(self->e.fd));
+	t0 = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_recv(self->e.fd, buf, MSG_SIZE, MBOX_RECV_DEADLINE,
+					t0 + 100 * NS_PER_MS, &r));
+	EXPECT_LE(100, ms_since(t0));
+}
+
+TEST_F(cancel, unbound_handle_is_ebadfd)
+{
+	int fd;
+
+	fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADFD, cancel(fd));
+	close(fd);
+}
+
+/* ---- feature bits ----------------------------------------------------- */
+
+TEST(version_reports_call_reply_cancel)
+{
+	struct mbox_version v = { 0 };
+	int fd;
+
+	mbox_open_or_skip(fd);
+	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_CALL), v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_CALL));
+	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_REPLY), v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_REPLY));
+	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_CANCEL),
+		  v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_CANCEL));
+	close(fd);
+}
+
+TEST(version_reports_sync_and_rendezvous_flags)
+{
+	struct mbox_version v = { 0 };
+	int fd;
+
+	mbox_open_or_skip(fd);
+	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	EXPECT_EQ(MBOX_SEND_SYNC, v.send_flags & MBOX_SEND_SYNC);
+	EXPECT_EQ(MBOX_OPEN_RENDEZVOUS, v.open_flags & MBOX_OPEN_RENDEZVOUS);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
