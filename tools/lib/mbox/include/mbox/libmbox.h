@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR MIT */
+/*
+ * libmbox: a thin C library over /dev/mbox, one function per operation.
+ *
+ * Every function returns 0 or a value >= 0 on success and -errno on failure;
+ * none sets errno as its interface (the system calls underneath may change
+ * it). The library keeps no state and starts no threads: a handle is a file
+ * descriptor the caller owns. Structures are those of <mbox/linux/mbox.h>,
+ * the kernel's uapi header as installed with the library.
+ */
+#ifndef LIBMBOX_H
+#define LIBMBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <mbox/linux/mbox.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBMBOX_VERSION_MAJOR	1
+#define LIBMBOX_VERSION_MINOR	0
+
+#define MBOX_DEV_PATH		"/dev/mbox"
+
+/* A pointer as the __aligned_u64 the uapi structures carry. */
+static inline __u64 mbox_ptr(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/* Handles and mailboxes */
+int mbox_open_dev(int flags);
+int mbox_bind(int fd, struct mbox_open *o);
+int mbox_create(const char *name, unsigned int flags, unsigned int access,
+		unsigned int mode, unsigned int max_msgs, unsigned int max_msg_size);
+int mbox_open_name(const char *name, unsigned int access);
+int mbox_anon(unsigned int max_msgs, unsigned int max_msg_size);
+int mbox_port_create(unsigned int flags, unsigned int access, unsigned int mode);
+int mbox_port_open_pid(pid_t pid, unsigned int access);
+int mbox_port_open_pidfd(int pidfd, unsigned int access);
+int mbox_unlink(int fd, const char *name);
+int mbox_destroy(int fd);
+
+/* Messages */
+ssize_t mbox_send(int fd, const void *buf, size_t len);
+ssize_t mbox_recv(int fd, void *buf, size_t len);
+int mbox_sendx(int fd, const struct mbox_send *s);
+int mbox_recvx(int fd, struct mbox_recv *r);
+ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
+		  size_t reply_len);
+int mbox_callx(int fd, struct mbox_call *c);
+int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error);
+int mbox_cancel(int fd);
+
+/* Attributes and introspection */
+int mbox_stat(int fd, struct mbox_stat *st);
+int mbox_setattr(int fd, const struct mbox_setattr *a);
+int mbox_version(int fd, struct mbox_version *v);
+
+/* One line of /proc/mbox: a named mailbox of the caller's IPC namespace. */
+struct mbox_entry {
+	char name[MBOX_NAME_MAX + 2];	/* "/" + name + NUL */
+	uid_t uid;
+	gid_t gid;
+	unsigned int mode;
+	unsigned int msgs;
+	uint64_t bytes;
+};
+
+int mbox_list(struct mbox_entry *entries, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBMBOX_H */

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * libmbox: messages. Send and receive in their write()/read() and ioctl
+ * forms, request/reply calls, and cancelling blocked callers.
+ */
+#include <unistd.h>
+
+#include "lib.h"
+
+ssize_t mbox_send(int fd, const void *buf, size_t len)
+{
+	ssize_t n = write(fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+ssize_t mbox_recv(int fd, void *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+int mbox_sendx(int fd, const struct mbox_send *s)
+{
+	return __mbox_ioctl(fd, MBOX_IOC_SEND, (void *)s);
+}
+
+int mbox_recvx(int fd, struct mbox_recv *r)
+{
+	return __mbox_ioctl(fd, MBOX_IOC_RECV, r);
+}
+
+/* A call without priority, type or deadline: the reply's length, or -errno. */
+ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
+		  size_t reply_len)
+{
+	struct mbox_call c = {
+		.req_ptr = mbox_ptr(req),
+		.req_len = req_len,
+		.reply_ptr = mbox_ptr(reply),
+		.reply_len = reply_len,
+	};
+	int err;
+
+	err = mbox_callx(fd, &c);
+	return err ? err : (ssize_t)c.reply_len;
+}
+
+int mbox_callx(int fd, struct mbox_call *c)
+{
+	return __mbox_ioctl(fd, MBOX_IOC_CALL, c);
+}
+
+int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error)
+{
+	struct mbox_reply r = {
+		.token = token,
+		.buf_ptr = mbox_ptr(buf),
+		.len = len,
+		.error = error,
+	};
+
+	return __mbox_ioctl(fd, MBOX_IOC_REPLY, &r);
+}
+
+int mbox_cancel(int fd)
+{
+	return __mbox_ioctl(fd, MBOX_IOC_CANCEL, NULL);
+}

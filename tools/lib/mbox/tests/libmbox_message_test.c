@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmbox: messages against the real module. Send and receive in both forms,
+ * priorities, deadlines, access, request/reply calls and cancel, each success
+ * path and each errno the man pages list.
+ */
+#include <pthread.h>
+#include <sys/wait.h>
+
+#include "libmbox_test.h"
+
+FIXTURE(anon) {
+	int fd;
+};
+
+FIXTURE_SETUP(anon)
+{
+	SKIP_WITHOUT_DEVICE();
+	self->fd = mbox_anon(2, 8);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(anon)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(anon, send_recv_whole_message)
+{
+	char buf[8];
+
+	ASSERT_EQ(3, mbox_send(self->fd, "abc", 3));
+	ASSERT_EQ(0, mbox_send(self->fd, "", 0));
+	ASSERT_EQ(3, mbox_recv(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	EXPECT_EQ(0, mbox_recv(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(anon, send_too_long_emsgsize)
+{
+	EXPECT_EQ(-EMSGSIZE, mbox_send(self->fd, "123456789", 9));
+}
+
+TEST_F(anon, recv_small_buffer_keeps_message)
+{
+	char buf[8];
+
+	ASSERT_EQ(4, mbox_send(self->fd, "abcd", 4));
+	EXPECT_EQ(-EMSGSIZE, mbox_recv(self->fd, buf, 2));
+	EXPECT_EQ(4, mbox_recv(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(anon, sendx_prio_recvx_highest_first)
+{
+	struct mbox_send lo = { .buf_ptr = mbox_ptr("lo"), .len = 2, .prio = 1 };
+	struct mbox_send hi = { .buf_ptr = mbox_ptr("hi!"), .len = 3, .prio = 7 };
+	char buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+
+	ASSERT_EQ(0, mbox_sendx(self->fd, &lo));
+	ASSERT_EQ(0, mbox_sendx(self->fd, &hi));
+	ASSERT_EQ(0, mbox_recvx(self->fd, &r));
+	EXPECT_EQ(3, r.len);
+	EXPECT_EQ(7, r.prio);
+	EXPECT_EQ(2, r.seq);
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_EQ(0, memcmp(buf, "hi!", 3));
+}
+
+TEST_F(anon, sendx_prio_too_high_einval)
+{
+	struct mbox_send s = { .buf_ptr = mbox_ptr("x"), .len = 1, .prio = MBOX_PRIO_MAX };
+
+	EXPECT_EQ(-EINVAL, mbox_sendx(self->fd, &s));
+}
+
+TEST_F(anon, sendx_nonblock_full_eagain)
+{
+	struct mbox_send s = { .buf_ptr = mbox_ptr("x"), .len = 1,
+			       .flags = MBOX_SEND_NONBLOCK };
+
+	ASSERT_EQ(0, mbox_sendx(self->fd, &s));
+	ASSERT_EQ(0, mbox_sendx(self->fd, &s));
+	EXPECT_EQ(-EAGAIN, mbox_sendx(self->fd, &s));
+}
+
+TEST_F(anon, recvx_nonblock_empty_eagain)
+{
+	struct mbox_recv r = { .flags = MBOX_RECV_NONBLOCK };
+
+	EXPECT_EQ(-EAGAIN, mbox_recvx(self->fd, &r));
+}
+
+TEST_F(anon, recvx_deadline_etimedout)
+{
+	struct mbox_recv r = { .flags = MBOX_RECV_DEADLINE,
+			       .deadline_ns = test_deadline_ms(50) };
+
+	EXPECT_EQ(-ETIMEDOUT, mbox_recvx(self->fd, &r));
+}
+
+TEST_F(anon, recvx_peek_leaves_message)
+{
+	char buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf),
+			       .flags = MBOX_RECV_PEEK };
+
+	ASSERT_EQ(1, mbox_send(self->fd, "p", 1));
+	ASSERT_EQ(0, mbox_recvx(self->fd, &r));
+	EXPECT_EQ(1, mbox_recv(self->fd, buf, sizeof(buf)));
+}
+
+TEST(send_recv_without_access_ebadf)
+{
+	char name[64];
+	int tx, rx;
+
+	SKIP_WITHOUT_DEVICE();
+	test_name(name, sizeof(name), "access");
+	tx = mbox_create(name, MBOX_OPEN_EXCL, MBOX_ACCESS_SEND, 0600, 0, 0);
+	ASSERT_LE(0, tx);
+	rx = mbox_open_name(name, MBOX_ACCESS_RECV);
+	ASSERT_LE(0, rx);
+	EXPECT_EQ(-EBADF, mbox_recv(tx, (char[8]){ 0 }, 8));
+	EXPECT_EQ(-EBADF, mbox_send(rx, "x", 1));
+	EXPECT_EQ(0, mbox_unlink(tx, name));
+	close(rx);
+	close(tx);
+}
+
+TEST(send_unbound_ebadfd)
+{
+	int fd;
+
+	SKIP_WITHOUT_DEVICE();
+	fd = mbox_open_dev(0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADFD, mbox_send(fd, "x", 1));
+	close(fd);
+}
+
+TEST_F(anon, send_over_user_quota_edquot)
+{
+	unsigned long old = test_get_param("user_bytes_max");
+
+	if (test_set_param("user_bytes_max", 1))
+		SKIP(return, "cannot write user_bytes_max (not root?)");
+	EXPECT_EQ(-EDQUOT, mbox_send(self->fd, "x", 1));
+	ASSERT_EQ(0, test_set_param("user_bytes_max", old));
+}
+
+/*
+ * A child that serves one request on fd: echo it upper-cased, or fail it with
+ * err. It exits 0 when its reply worked and a second one to the same token
+ * failed with ENOENT, as a token is answered once.
+ */
+static pid_t serve_one(int fd, int err)
+{
+	char buf[64];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	pid_t pid = fork();
+	__u64 i;
+
+	if (pid)
+		return pid;
+	if (mbox_recvx(fd, &r) || !r.reply_token)
+		_exit(1);
+	for (i = 0; i < r.len; i++)
+		buf[i] = buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i];
+	if (mbox_reply(fd, r.reply_token, buf, r.len, err))
+		_exit(1);
+	_exit(mbox_reply(fd, r.reply_token, buf, r.len, err) == -ENOENT ? 0 : 2);
+}
+
+static int reap(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) ?
+	       WEXITSTATUS(status) : -1;
+}
+
+/* A reply that never comes fails the test in 10 s, not the harness's 30. */
+TEST_F_TIMEOUT(anon, call_gets_reply, 10)
+{
+	char reply[16] = "";
+	pid_t server;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_CALL);
+	server = serve_one(self->fd, 0);
+	ASSERT_LE(0, server);
+	EXPECT_EQ(4, mbox_call(self->fd, "ping", 4, reply, sizeof(reply)));
+	EXPECT_EQ(0, memcmp(reply, "PING", 4));
+	EXPECT_EQ(0, reap(server));
+}
+
+TEST_F_TIMEOUT(anon, call_fails_with_server_error, 10)
+{
+	char reply[16];
+	pid_t server;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_CALL);
+	server = serve_one(self->fd, ENOKEY);
+	ASSERT_LE(0, server);
+	EXPECT_EQ(-ENOKEY, mbox_call(self->fd, "x", 1, reply, sizeof(reply)));
+	EXPECT_EQ(0, reap(server));
+}
+
+TEST_F(anon, callx_deadline_etimedout)
+{
+	char reply[8];
+	struct mbox_call c = {
+		.req_ptr = mbox_ptr("x"), .req_len = 1,
+		.reply_ptr = mbox_ptr(reply), .reply_len = sizeof(reply),
+		.flags = MBOX_CALL_DEADLINE, .deadline_ns = test_deadline_ms(50),
+	};
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_CALL);
+	EXPECT_EQ(-ETIMEDOUT, mbox_callx(self->fd, &c));
+}
+
+TEST_F(anon, reply_error_out_of_range_einval)
+{
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_REPLY);
+	EXPECT_EQ(-EINVAL, mbox_reply(self->fd, 12345, NULL, 0, 4096));
+}
+
+static void *blocked_recv(void *arg)
+{
+	int fd = *(int *)arg;
+
+	return (void *)(long)mbox_recv(fd, (char[8]){ 0 }, 8);
+}
+
+TEST_F(anon, cancel_wakes_blocked_receiver_ecanceled)
+{
+	pthread_t t;
+	void *ret;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_CANCEL);
+	ASSERT_EQ(0, pthread_create(&t, NULL, blocked_recv, &self->fd));
+	ASSERT_EQ(0, test_wait_blocked(self->fd, 1));
+	EXPECT_EQ(0, mbox_cancel(self->fd));
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	EXPECT_EQ(-ECANCELED, (long)ret);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,124 @@
+#!/bin/sh
+# End-to-end test of mboxctl against the loaded module (busybox sh in the VM): create,
+# send, ls, recv, rm and the rest of the verbs, the JSON output (checked with grep and
+# sed, there is no jq), and that errors name their errno and say what to do.
+# Needs mboxctl on PATH and root (it changes a module parameter for one check).
+. "${MBOX_KTAP:-/lib/mbox/ktap.sh}"
+
+box=/cli-$$
+err=/tmp/mboxctl_test.err
+
+# fails STATUS PATTERN cmd...: cmd exits with STATUS and says PATTERN on stderr.
+fails() {
+	want=$1 pattern=$2
+	shift 2
+	"$@" 2>"$err"
+	rc=$?
+	cat "$err"
+	[ "$rc" -eq "$want" ] && grep -q -- "$pattern" "$err"
+}
+
+# json_num KEY: the number KEY has in the JSON on stdin.
+json_num() {
+	sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"
+}
+
+ls_has() {	# NAME MSGS: ls shows NAME with MSGS messages
+	mboxctl ls | grep -q "^$1  *$2 "
+}
+
+recv_is() {	# TEXT [OPTIONS]: recv prints exactly TEXT
+	want=$1
+	shift
+	[ "$(mboxctl recv "$@" $box)" = "$want" ]
+}
+
+stat_json_ok() {
+	out=$(mboxctl stat --json $box) || return 1
+	echo "$out"
+	case $out in "{\"name\": \"$box\", "*"}") ;; *) return 1 ;; esac
+	[ "$(echo "$out" | json_num msgs)" = 2 ] &&
+		[ "$(echo "$out" | json_num max_msgs)" = 4 ] &&
+		[ "$(echo "$out" | json_num max_msg_size)" = 64 ]
+}
+
+ls_json_ok() {
+	out=$(mboxctl ls --json) || return 1
+	echo "$out"
+	case $out in "["*"]") ;; *) return 1 ;; esac
+	echo "$out" | grep -qF "{\"name\": \"$box\", \"msgs\": 1, \"bytes\": 11, \"mode\": \"0600\""
+}
+
+fill() {	# send until the 4-message mailbox is full
+	for i in 1 2 3 4; do mboxctl send --nonblock $box "m$i" || return 1; done
+}
+
+drain() {
+	while mboxctl recv --nonblock $box >/dev/null 2>&1; do :; done
+	ls_has $box 0
+}
+
+over_quota() {
+	old=$(cat /sys/module/mbox/parameters/user_bytes_max)
+	echo 1 >/sys/module/mbox/parameters/user_bytes_max || return 1
+	fails 1 'user quota exceeded (EDQUOT): .*user_bytes_max' mboxctl send $box x
+	rc=$?
+	echo "$old" >/sys/module/mbox/parameters/user_bytes_max
+	return $rc
+}
+
+watch_ok() {
+	out=$(mboxctl watch --interval 0.1 --count 2 $box) || return 1
+	echo "$out"
+	[ "$(echo "$out" | grep -c "^$box  *4/4 ")" = 2 ] &&
+		echo "$out" | grep -q 'refresh 2$'
+}
+
+usage_errors() {
+	mboxctl send
+	[ $? -eq 2 ] || return 1
+	mboxctl frobnicate
+	[ $? -eq 2 ] || return 1
+	for v in create ls stat send recv rm destroy watch version; do
+		mboxctl $v --help | grep -q "^usage: mboxctl $v" || return 1
+	done
+}
+
+rm_ok() {
+	mboxctl rm $box && ! mboxctl ls | grep -q "^$box " &&
+		fails 1 "rm $box: no such mailbox (ENOENT)" mboxctl rm $box
+}
+
+destroy_ok() {
+	mboxctl create $box && mboxctl destroy $box &&
+		fails 1 '(ENOENT)' mboxctl stat $box
+}
+
+ktap_plan 23
+ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
+ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
+ktap_ok "send words" mboxctl send $box hello world
+ktap_ok "ls shows 1 message" ls_has $box 1
+ktap_ok "ls --json" ls_json_ok
+ktap_ok "send stdin" sh -c "printf 'from stdin' | mboxctl send $box"
+ktap_ok "stat --json" stat_json_ok
+ktap_ok "send --prio" mboxctl send --prio 5 $box urgent
+ktap_ok "recv takes the highest priority first" recv_is urgent
+ktap_ok "recv --peek leaves it" recv_is "hello world" --peek
+ktap_ok "recv prints the message" recv_is "hello world"
+ktap_ok "recv the stdin message" recv_is "from stdin"
+ktap_ok "recv --nonblock on empty says EAGAIN" fails 1 'mailbox empty (EAGAIN): ' mboxctl recv --nonblock $box
+ktap_ok "send --nonblock until full" fill
+ktap_ok "send --nonblock on full: mailbox full (EAGAIN): receive some messages" \
+	fails 1 "send $box: mailbox full (EAGAIN): receive some messages" mboxctl send --nonblock $box m5
+ktap_ok "recv --timeout on empty says ETIMEDOUT" sh -c "mboxctl create /cli-empty-$$ &&
+	mboxctl recv --timeout 50 /cli-empty-$$ 2>&1 | grep -q '(ETIMEDOUT)'; rc=\$?; mboxctl rm /cli-empty-$$; exit \$rc"
+ktap_ok "watch --count 2 shows the full mailbox" watch_ok
+ktap_ok "drain" drain
+ktap_ok "send over the user quota mentions user_bytes_max" over_quota
+ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
+	0123456789012345678901234567890123456789012345678901234567890123456789
+ktap_ok "rm, and rm again says ENOENT" rm_ok
+ktap_ok "destroy" destroy_ok
+ktap_ok "usage errors exit 2, every verb has --help" usage_errors
+ktap_done
