@@ -55,6 +55,13 @@ for cc in "gcc -x c -std=c99" "g++ -x c++ -std=c++11"; do
 done
 static_check "uapi header (C, C++)" "$MBOX_BUILD/uapi.log" 'warning:|error:' 'compiled: g\+\+'
 
+: >"$MBOX_BUILD/man.log"
+for page in Documentation/man/man*/*.[348]; do
+	(cd Documentation/man && groff -ww -man -z "${page#Documentation/man/}") \
+		>>"$MBOX_BUILD/man.log" 2>&1 && echo "formatted: $page" >>"$MBOX_BUILD/man.log"
+done
+static_check "man pages" "$MBOX_BUILD/man.log" 'warning|error' '^formatted: '
+
 : >"$MBOX_BUILD/w1.log"
 for k in $kernels; do
 	[ "$k" = debug ] && { wait "$debug_pid" || { cat "$MBOX_BUILD/debug-kernel.log"; mbox_die "debug kernel build failed"; }; }
@@ -67,11 +74,11 @@ static_check "W=1 ($kernels)" "$MBOX_BUILD/w1.log" 'warning:|error:|WARNING:|ERR
 
 for k in $kernels; do
 	line=$(tools/testing/vm.sh "$k" test | tee "$MBOX_BUILD/vm-$k.summary" | tail -n 1)
-	grep -vE '^(kernel |stress: )' "$MBOX_BUILD/vm-$k.summary"
+	grep -vE '^(kernel |stress: |fuzz: |faultinject: )' "$MBOX_BUILD/vm-$k.summary"
 	summary+=("$line")
 	while read -r campaign; do
 		summary+=("$campaign")
-	done < <(grep -E '^stress: ' "$MBOX_BUILD/vm-$k.summary")
+	done < <(grep -E '^(stress|fuzz|faultinject): ' "$MBOX_BUILD/vm-$k.summary")
 	set -- $(printf '%s\n' "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
 	if [ $# -eq 3 ]; then
 		pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))

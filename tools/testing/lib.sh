@@ -5,17 +5,22 @@
 MBOX_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MBOX_CACHE=${MBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mbox}
 MBOX_BUILD=${MBOX_BUILD:-$MBOX_TOP/build}
-MBOX_KERNELS_ALL="6.1 6.12 debug"
+MBOX_KERNELS_ALL="6.1 6.12 rt debug"
 # Every module build warns as W=1 would; the test command counts the warnings.
 MBOX_KBUILD_ARGS="W=1"
 
 mbox_log() { printf '%s\n' "$*" >&2; }
 mbox_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Newest installed Debian headers of the generic flavour for one kernel series.
+# Newest installed Debian headers of one kernel series, generic flavour or,
+# with a second argument "rt", the PREEMPT_RT one.
 mbox_headers() {
-	ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null |
-		grep -v -e '-rt-' -e '-cloud-' | sort -V | tail -n 1
+	if [ "${2:-}" = rt ]; then
+		ls -d /usr/src/linux-headers-"$1".*-rt-amd64 2>/dev/null
+	else
+		ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null |
+			grep -v -e '-rt-' -e '-cloud-'
+	fi | sort -V | tail -n 1
 }
 
 # Tree of linux-source-6.12, extracted once per package version into the cache.
@@ -37,8 +42,8 @@ mbox_linux_source() {
 mbox_kernel() {
 	local kdir rel
 	case $1 in
-	6.1|6.12)
-		kdir=$(mbox_headers "$1")
+	6.1|6.12|rt)
+		if [ "$1" = rt ]; then kdir=$(mbox_headers 6.12 rt); else kdir=$(mbox_headers "$1"); fi
 		[ -n "$kdir" ] || mbox_die "no linux-headers for $1 installed"
 		rel=${kdir#/usr/src/linux-headers-}
 		printf '%s /boot/vmlinuz-%s %s\n' "$kdir" "$rel" "$rel" ;;
