@@ -1256,6 +1256,19 @@ TEST_F(call, reply_unknown_token_is_enoent)
 	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, 0x5eed5eed5eedULL, "who?"));
 }
 
+TEST_F(call, reply_unissued_token_of_this_mailbox_is_enoent)
+{
+	__u64 token;
+	pid_t pid;
+
+	/* Next to a real one: same mailbox, a call that was never made. */
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, token + 1000, "nobody"));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "real"));
+	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+}
+
 TEST_F(call, reply_longer_than_reply_len_is_emsgsize_and_call_stays_pending)
 {
 	__u64 token;
