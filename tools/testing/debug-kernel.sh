@@ -9,6 +9,9 @@ src=$(mbox_linux_source)
 frags="$MBOX_TOP/tools/testing/kconfig/base.config $MBOX_TOP/tools/testing/kconfig/debug.config"
 key=$( { basename "$src"; cat $frags "$0"; } | sha256sum | cut -c1-16)
 out=$MBOX_CACHE/debug-kernel-$key
+# One build at a time per cache: a second caller waits and finds it built.
+exec 9>"$MBOX_CACHE/.debug-kernel.lock"
+flock 9
 if [ -e "$out/.mbox-built" ]; then
 	printf '%s\n' "$out"
 	exit 0

@@ -29,12 +29,17 @@ mbox_linux_source() {
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
 		mbox_die "linux-source-6.12 is not installed (run tools/testing/install-deps.sh)"
 	dir=$MBOX_CACHE/linux-source-$ver
-	if [ ! -e "$dir/.mbox-extracted" ]; then
-		mbox_log "extracting linux-source-6.12 $ver into $dir"
-		rm -rf "$dir" && mkdir -p "$dir"
-		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir" --strip-components=1
-		touch "$dir/.mbox-extracted"
-	fi
+	mkdir -p "$MBOX_CACHE"
+	# One extraction at a time: the checks and the debug kernel build both ask.
+	(
+		flock 9
+		if [ ! -e "$dir/.mbox-extracted" ]; then
+			mbox_log "extracting linux-source-6.12 $ver into $dir"
+			rm -rf "$dir" && mkdir -p "$dir"
+			tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir" --strip-components=1
+			touch "$dir/.mbox-extracted"
+		fi
+	) 9>"$MBOX_CACHE/.linux-source.lock" || mbox_die "extracting linux-source-6.12 failed"
 	printf '%s\n' "$dir"
 }
 
