@@ -23,32 +23,13 @@
 int mbox_call(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x)
 {
 	struct mbox_waiter w = { .sender = true, .x = x, .h = x->h };
-	struct mbox_wake wake = { .n = 0 };
-	struct mbox_msg *msg;
 	int err;
 
 	x->flags = (x->flags & MBOX_CALL_FLAGS) | MBOX_XFER_CALL;
-	err = mbox_msg_check(mb, x);
-	if (err)
-		return err;
 	w.call = kzalloc(sizeof(*w.call), GFP_KERNEL_ACCOUNT);
 	if (!w.call)
 		return -ENOMEM;
-	msg = mbox_msg_create(user, x->buf, x->len);
-	if (IS_ERR(msg)) {
-		kfree(w.call);
-		return PTR_ERR(msg);
-	}
-	msg->prio = x->prio;
-	msg->type = x->type;
-	INIT_LIST_HEAD(&w.node);
-	w.msg = msg;
-
-	spin_lock(&mb->lock);
-	err = mbox_post(mb, &w, &wake);
-	spin_unlock(&mb->lock);
-	mbox_wake_up(mb, &wake);
-
+	err = mbox_deliver(mb, user, &w);
 	/* Abandoned after it was taken, the record is the mailbox's to free. */
 	if (w.phase != MBOX_PHASE_TAKEN)
 		kfree(w.call);

@@ -177,4 +177,5 @@ const struct file_operations mbox_fops = {
 	.poll = mbox_poll,
 	.unlocked_ioctl = mbox_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = mbox_show_fdinfo,
 };

@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "mbox.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(mbox_registry_lock);
 static DEFINE_HASHTABLE(mbox_names, 8);
@@ -147,6 +148,14 @@ static int mbox_permission(struct mbox_mailbox *mb, u32 access)
 			  CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
+/* May this open (by name or by process) have the mailbox it found? */
+static int mbox_open_existing(struct mbox_mailbox *mb, const struct mbox_open *o)
+{
+	if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
+		return -EEXIST;
+	return mbox_permission(mb, o->access);
+}
+
 static bool mbox_is_owner(const struct mbox_mailbox *mb)
 {
 	return uid_eq(current_euid(), mb->uid) || capable(CAP_SYS_ADMIN);
@@ -205,6 +214,7 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 		return ERR_PTR(err);
 	if (atomic_inc_return(&mbox_count) > READ_ONCE(mbox_max_mailboxes)) {
 		atomic_dec(&mbox_count);
+		pr_debug("max_mailboxes (%u) reached\n", READ_ONCE(mbox_max_mailboxes));
 		return ERR_PTR(-ENOSPC);
 	}
 	mb = mbox_queue_alloc();
@@ -219,6 +229,7 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 	mb->max_msgs = o->max_msgs;
 	mb->max_msg_size = o->max_msg_size;
 	mb->max_bytes = o->max_bytes;
+	trace_mbox_create(mb);
 	return mb;
 }
 
@@ -232,10 +243,7 @@ static struct mbox_mailbox *mbox_open_named(struct mbox_open *o, const char *nam
 	mutex_lock(&mbox_registry_lock);
 	mb = mbox_lookup(ns, name, hash);
 	if (mb) {
-		if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
-			err = -EEXIST;
-		else
-			err = mbox_permission(mb, o->access);
+		err = mbox_open_existing(mb, o);
 	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
 		err = -ENOENT;
 	} else {
@@ -283,10 +291,7 @@ static struct mbox_mailbox *mbox_open_port(struct mbox_open *o, struct pid *pid,
 	mutex_lock(&mbox_registry_lock);
 	mb = mbox_port_lookup(pid);
 	if (mb) {
-		if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
-			err = -EEXIST;
-		else
-			err = mbox_permission(mb, o->access);
+		err = mbox_open_existing(mb, o);
 	} else if (!own) {
 		err = -ESRCH;
 	} else if (!(o->flags & MBOX_OPEN_CREATE)) {
@@ -381,6 +386,7 @@ int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
 	mb = mbox_open_any(o, name + 1);
 	if (IS_ERR(mb)) {
 		err = PTR_ERR(mb);
+		pr_debug("open (flags %#x) failed: %d\n", o->flags, err);
 		goto out_unlock;
 	}
 	o->max_msgs = mb->flags & MBOX_OPEN_RENDEZVOUS ? 0 : mb->max_msgs;
@@ -454,6 +460,7 @@ int mbox_mailbox_destroy(struct mbox_mailbox *mb)
 	port = mbox_unport(mb);
 	mutex_unlock(&mbox_registry_lock);
 	put_pid(port);
+	pr_debug("mailbox %u destroyed by pid %d\n", mb->id, task_tgid_vnr(current));
 	if (named) {
 		mbox_ipc_ns_put(ns);
 		mbox_mailbox_put(mb);
@@ -582,5 +589,25 @@ void mbox_registry_exit(void)
 		mbox_ipc_ns_put(mbox_unname(mb));
 		mbox_mailbox_put(mb);
 	}
+	mutex_unlock(&mbox_registry_lock);
+}
+
+/**
+ * mbox_registry_hold() - keep every mailbox's name and port as they are
+ *
+ * For debugfs, which lists them with the rest of each mailbox. Nests outside
+ * the list of all mailboxes, as creating and freeing a mailbox may hold the
+ * registry.
+ */
+void mbox_registry_hold(void)
+{
+	mutex_lock(&mbox_registry_lock);
+}
+
+/**
+ * mbox_registry_release() - undo mbox_registry_hold()
+ */
+void mbox_registry_release(void)
+{
 	mutex_unlock(&mbox_registry_lock);
 }

@@ -61,6 +61,7 @@ static int __init mbox_init(void)
 		pr_err("cannot register /dev/%s: %d\n", mbox_misc.name, err);
 		goto err_proc;
 	}
+	mbox_debug_init();
 	pr_debug("version %s, ABI %u\n", MBOX_VERSION, MBOX_ABI_VERSION);
 	return 0;
 
@@ -71,6 +72,7 @@ err_proc:
 
 static void __exit mbox_exit(void)
 {
+	mbox_debug_exit();
 	misc_deregister(&mbox_misc);
 	mbox_proc_exit();
 	mbox_registry_exit();

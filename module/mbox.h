@@ -42,6 +42,9 @@
  *    is dropped (struct mbox_wake), except by destroy.
  * 4. mbox_users_lock (spinlock, user.c): the table of per-user usage.
  *
+ * mbox_debug_lock (mutex, debug.c), the list of all mailboxes for debugfs,
+ * nests inside mbox_registry_lock and outside mailbox locks.
+ *
  * Messages are charged at send to the sending user's quota (user.c) and to
  * its memory cgroup, and uncharged when freed.
  */
@@ -206,6 +209,7 @@ struct mbox_waiter {
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
  * @port: the process whose port this is, referenced while registered
+ * @debug_node: in the list of all mailboxes (debug.c)
  */
 struct mbox_mailbox {
 	struct kref ref;
@@ -237,6 +241,7 @@ struct mbox_mailbox {
 	char *name;
 	struct ipc_namespace *ipc_ns;
 	struct pid *port;
+	struct list_head debug_node;
 };
 
 /**
@@ -355,6 +360,8 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st);
 void mbox_mailbox_put(struct mbox_mailbox *mb);
 void mbox_registry_show(struct seq_file *m);
 void mbox_registry_exit(void);
+void mbox_registry_hold(void);
+void mbox_registry_release(void);
 
 /* queue.c */
 bool mbox_id_issued(u32 id);
@@ -368,10 +375,9 @@ void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes);
 int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h);
 void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		       int err, struct mbox_wake *wake);
-int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
-	      struct mbox_wake *wake);
+int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
+		 struct mbox_waiter *w);
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
-int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
 struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
 				 size_t len);
 void mbox_msg_put(struct mbox_msg *msg);
@@ -390,6 +396,13 @@ struct mbox_user *mbox_user_get(kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge(struct mbox_user *user, size_t bytes);
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
+
+/* debug.c */
+void mbox_debug_add(struct mbox_mailbox *mb);
+void mbox_debug_del(struct mbox_mailbox *mb);
+void mbox_debug_init(void);
+void mbox_debug_exit(void);
+void mbox_show_fdinfo(struct seq_file *m, struct file *file);
 
 /* proc.c */
 int mbox_proc_init(void);

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "mbox.h"
+#include "trace.h"
 
 static atomic_t mbox_next_id = ATOMIC_INIT(0);
 
@@ -44,6 +45,7 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	INIT_LIST_HEAD(&mb->calls);
 	init_waitqueue_head(&mb->poll_wq);
 	mb->id = atomic_inc_return(&mbox_next_id);
+	mbox_debug_add(mb);
 	return mb;
 }
 
@@ -256,6 +258,7 @@ static void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		mb->waiting_senders++;
 	else
 		mb->waiting_receivers++;
+	trace_mbox_block(mb, w);
 }
 
 static void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
@@ -282,6 +285,7 @@ static void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
 void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		       int err, struct mbox_wake *wake)
 {
+	trace_mbox_wake(mb, w, err);
 	if (!list_empty(&w->node))
 		mbox_waiter_del(mb, w);
 	w->err = err;
@@ -326,6 +330,7 @@ static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	mb->total_sent++;
 	mbox_account(mb, msg);
 	mbox_queue_add(mb, msg, false);
+	trace_mbox_send(mb, msg, false);
 	wake->events |= EPOLLIN | EPOLLRDNORM;
 	if (!list_empty(&w->node))
 		mbox_waiter_del(mb, w);
@@ -510,6 +515,7 @@ static void mbox_hand_over(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	msg->seq = ++mb->seq;
 	mb->total_sent++;
 	mbox_account(mb, msg);
+	trace_mbox_send(mb, msg, true);
 	rw->msg = msg;
 	mbox_waiter_ready(mb, rw, 0, wake);
 	if (mbox_is_sync(w->x)) {
@@ -519,19 +525,13 @@ static void mbox_hand_over(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	}
 }
 
-/**
- * mbox_post() - hand over or queue a message, and wait as the send asks
- * @mb: the mailbox, locked
- * @w: the sender's waiter, with the message in @w->msg and @w->x set
- * @wake: tasks and pollers to wake once the lock is dropped
- *
- * On return @w->msg is what the sender owns: its own message if it was not
- * sent (or was withdrawn), a call's reply, or NULL.
- *
- * Return: 0 once sent (synchronous: taken; call: answered), or -errno.
+/*
+ * Hand over or queue a message, and wait as the send asks. On return w->msg
+ * is what the sender owns: its own message if it was not sent (or was
+ * withdrawn), a call's reply, or NULL.
  */
-int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
-	      struct mbox_wake *wake)
+static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		     struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	const struct mbox_xfer *x = w->x;
@@ -564,20 +564,50 @@ int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	return mbox_send_wait(mb, w, msg, wake);
 }
 
-/**
- * mbox_msg_check() - check a message against its mailbox before copying it
- * @mb: the mailbox
- * @x: the send
- *
- * Return: 0, -EINVAL (priority, type, or a fixed size not met) or -EMSGSIZE.
- */
-int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
+/* Check a message against its mailbox before copying it in. */
+static int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
 {
 	if (x->prio >= MBOX_PRIO_MAX || x->type < 0)
 		return -EINVAL;
 	if (mb->flags & MBOX_OPEN_FIXED_SIZE)
 		return x->len == mb->max_msg_size ? 0 : -EINVAL;
 	return x->len > mb->max_msg_size ? -EMSGSIZE : 0;
+}
+
+/**
+ * mbox_deliver() - copy a message in and post it, waiting as the send asks
+ * @mb: the mailbox
+ * @user: whose quota the message is charged to
+ * @w: the sender's waiter: @w->x is the send, @w->call set for a call
+ *
+ * On return @w->msg is what the sender owns, as mbox_post() leaves it.
+ *
+ * Return: 0 once sent (synchronous: taken; call: answered), or -errno.
+ */
+int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
+		 struct mbox_waiter *w)
+{
+	const struct mbox_xfer *x = w->x;
+	struct mbox_wake wake = { .n = 0 };
+	struct mbox_msg *msg;
+	int err;
+
+	INIT_LIST_HEAD(&w->node);
+	err = mbox_msg_check(mb, x);
+	if (err)
+		return err;
+	msg = mbox_msg_create(user, x->buf, x->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	msg->prio = x->prio;
+	msg->type = x->type;
+	w->msg = msg;
+
+	spin_lock(&mb->lock);
+	err = mbox_post(mb, w, &wake);
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
+	return err;
 }
 
 /**
@@ -592,27 +622,11 @@ int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
 int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x)
 {
 	struct mbox_waiter w = { .sender = true, .x = x, .h = x->h };
-	struct mbox_wake wake = { .n = 0 };
-	struct mbox_msg *msg;
 	int err;
 
 	if (mb->flags & MBOX_OPEN_RENDEZVOUS)
 		x->flags |= MBOX_XFER_SYNC;
-	err = mbox_msg_check(mb, x);
-	if (err)
-		return err;
-	msg = mbox_msg_create(user, x->buf, x->len);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	msg->prio = x->prio;
-	msg->type = x->type;
-	INIT_LIST_HEAD(&w.node);
-	w.msg = msg;
-
-	spin_lock(&mb->lock);
-	err = mbox_post(mb, &w, &wake);
-	spin_unlock(&mb->lock);
-	mbox_wake_up(mb, &wake);
+	err = mbox_deliver(mb, user, &w);
 	if (w.msg)
 		mbox_msg_put(w.msg);
 	return err;
@@ -688,6 +702,7 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 {
 	struct mbox_waiter *w = msg->waiter;
 
+	trace_mbox_receive(mb, msg, copied ? 0 : -EFAULT);
 	if (!copied && !mb->dead) {
 		mbox_queue_add(mb, msg, true);
 		mbox_retry_receiver(mb, msg, wake);
@@ -707,8 +722,8 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	msg->waiter = NULL;
 	if (copied && w->call && !mb->dead)
 		mbox_call_taken(mb, w, x);
-	else
-		mbox_waiter_ready(mb, w, copied ? 0 : -EIDRM, wake);
+	else	/* taken, or (calls: taken as the mailbox died) not to be */
+		mbox_waiter_ready(mb, w, copied && !w->call ? 0 : -EIDRM, wake);
 }
 
 /**
@@ -875,6 +890,7 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 		return false;
 	}
 	mb->dead = true;
+	trace_mbox_destroy(mb);
 	mbox_queue_drain(mb, &msgs);
 	mbox_calls_fail(mb, NULL, -EIDRM);
 	/* Rare and unbounded: wake each waiter now rather than defer. */
@@ -920,6 +936,7 @@ void mbox_queue_free(struct mbox_mailbox *mb)
 {
 	LIST_HEAD(msgs);
 
+	mbox_debug_del(mb);
 	spin_lock(&mb->lock);
 	mbox_queue_drain(mb, &msgs);
 	spin_unlock(&mb->lock);

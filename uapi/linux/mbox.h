@@ -188,6 +188,7 @@ struct mbox_send {
  * @uid: out: the sender's effective uid in the receiver's user namespace (the
  *	overflow uid if it has no mapping there).
  * @gid: out: the sender's effective gid, likewise.
+ * @pad: out: zero.
  * @send_ns: out: CLOCK_MONOTONIC time of the send, in nanoseconds.
  * @reply_token: out: non-zero when the message is a request made with
  *	%MBOX_IOC_CALL: pass it to %MBOX_IOC_REPLY to answer.
