@@ -26,6 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "mbox_test.h"
+#include "mbox_kids.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open	434
@@ -33,7 +34,6 @@
 
 #define MSG_SIZE	64	/* max_msg_size of the test mailboxes */
 #define MSG_MAX		16	/* max_msgs of the test mailboxes */
-#define MAX_KIDS	6
 #define WATCHDOG_S	20	/* a call stuck for good ends its test before the harness does */
 #define LONG_MS		3000	/* how long a wait that should end at once may take */
 #define NS_PER_MS	1000000ULL
@@ -42,12 +42,6 @@
 #define STEP_FAILED	200	/* a child's exit status when a step before the test failed */
 #define NO_NS		201	/* ... when the namespace could not be made (skip) */
 #define NS_UID		1000	/* outside id of root in the user namespaces made */
-
-#define skip_without_mbox()						\
-	do {								\
-		if (access(MBOX_DEV, F_OK) && errno == ENOENT)		\
-			SKIP(return, MBOX_DEV " is absent: load mbox.ko"); \
-	} while (0)
 
 /* What children report to the test, in shared memory. */
 struct report {
@@ -62,9 +56,7 @@ struct report {
 /* What every test has: an anonymous mailbox, two pipes, children, a report. */
 struct env {
 	int fd;			/* anonymous mailbox, MSG_MAX messages of MSG_SIZE */
-	int ready[2];		/* children -> test: one byte per step done */
-	int go[2];		/* test -> children: one byte per step allowed */
-	pid_t kid[MAX_KIDS];
+	struct mbox_kids kids;
 	struct report *rep;
 };
 
@@ -82,73 +74,29 @@ static pid_t sys_gettid(void)
 
 static int env_setup(struct env *e)
 {
-	struct mbox_open o = { .max_msgs = MSG_MAX, .max_msg_size = MSG_SIZE };
+	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
-	e->ready[0] = e->ready[1] = e->go[0] = e->go[1] = -1;
-	e->rep = mmap(NULL, sizeof(*e->rep), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (e->rep == MAP_FAILED) {
-		e->rep = NULL;
+	err = mbox_kids_open(&e->kids);
+	if (err)
+		return err;
+	e->rep = mbox_shared_new(sizeof(*e->rep));
+	if (!e->rep)
 		return -ENOMEM;
-	}
-	memset(e->rep, 0, sizeof(*e->rep));
-	if (pipe2(e->ready, O_CLOEXEC) || pipe2(e->go, O_CLOEXEC))
-		return -errno;
 	umask(0);
-	e->fd = mbox_bind(NULL, MBOX_OPEN_CREATE, BOTH, &o);
+	e->fd = mbox_create(NULL, 0, 0, MSG_MAX, MSG_SIZE);
 	return e->fd < 0 ? e->fd : 0;
 }
 
 static void env_teardown(struct env *e)
 {
-	int i;
-
 	alarm(0);
-	for (i = 0; i < MAX_KIDS; i++) {
-		if (!e->kid[i])
-			continue;
-		kill(e->kid[i], SIGKILL);
-		waitpid(e->kid[i], NULL, 0);
-		e->kid[i] = 0;
-	}
-	for (i = 0; i < 2; i++) {
-		if (e->ready[i] >= 0)
-			close(e->ready[i]);
-		if (e->go[i] >= 0)
-			close(e->go[i]);
-	}
+	mbox_kids_close(&e->kids);
 	if (e->fd >= 0)
 		close(e->fd);
 	if (e->rep)
 		munmap(e->rep, sizeof(*e->rep));
-}
-
-/* Write one byte to a pipe: 0 or -errno. */
-static int tell(int fd, int val)
-{
-	unsigned char b = val;
-
-	return write(fd, &b, 1) == 1 ? 0 : -errno;
-}
-
-/* Read one byte from a pipe within ms: the byte, -ETIMEDOUT or -errno. */
-static int hear(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	unsigned char b;
-	int n;
-
-	n = poll(&p, 1, ms);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ETIMEDOUT;
-	n = read(fd, &b, 1);
-	if (n < 0)
-		return -errno;
-	return n == 1 ? b : -EPIPE;
 }
 
 typedef int (*kid_fn)(struct env *e, long arg);
@@ -156,60 +104,7 @@ typedef int (*kid_fn)(struct env *e, long arg);
 /* Run fn(e, arg) in a child whose exit status is fn's return value. */
 static pid_t spawn(struct env *e, kid_fn fn, long arg)
 {
-	pid_t parent = getpid(), pid;
-	int i;
-
-	for (i = 0; i < MAX_KIDS && e->kid[i]; i++)
-		;
-	if (i == MAX_KIDS)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(ECHILD);
-		alarm(WATCHDOG_S);
-		_exit(fn(e, arg));
-	}
-	if (pid > 0)
-		e->kid[i] = pid;
-	return pid;
-}
-
-static void forget(struct env *e, pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < MAX_KIDS; i++)
-		if (e->kid[i] == pid)
-			e->kid[i] = 0;
-}
-
-/*
- * Wait up to ms for child pid: its exit status, 128 + signal when killed, or
- * -1 when it did not end in time (it is killed then).
- */
-static int reap(struct env *e, pid_t pid, long ms)
-{
-	__u64 end = mbox_deadline_ms(ms);
-	int status, ret = -1;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			break;
-		}
-		if ((r < 0 && errno != EINTR) || mbox_now_ns() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(1000);
-	}
-	forget(e, pid);
-	return ret;
+	return mbox_spawn(&e->kids, WATCHDOG_S, fn(e, arg));
 }
 
 /* Wait (up to LONG_MS) until child pid has exited, without reaping it: 0 or -errno. */
@@ -230,42 +125,10 @@ static int wait_zombie(pid_t pid)
 	}
 }
 
-static bool running(pid_t pid)
-{
-	siginfo_t si = { 0 };
-
-	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == 0;
-}
-
-/* Poll STAT until exactly these callers are blocked: 0, -ETIMEDOUT or -errno. */
+/* Wait (up to LONG_MS) until exactly these callers are blocked: 0 or -errno. */
 static long wait_waiters(int fd, __u32 senders, __u32 receivers)
 {
-	__u64 end = mbox_deadline_ms(LONG_MS);
-	struct mbox_stat st;
-	long err;
-
-	for (;;) {
-		err = mbox_stat(fd, &st);
-		if (err)
-			return err;
-		if (st.waiting_senders == senders && st.waiting_receivers == receivers)
-			break;
-		if (mbox_now_ns() > end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
-	/* Counted as waiting; give them the time to be asleep, too. */
-	usleep(30000);
-	return 0;
-}
-
-/* STAT's cur_msgs, or -errno. */
-static long cur_msgs(int fd)
-{
-	struct mbox_stat st;
-	long err = mbox_stat(fd, &st);
-
-	return err ? err : (long)st.cur_msgs;
+	return mbox_wait_waiters(fd, senders, receivers, LONG_MS, NULL);
 }
 
 /* MBOX_IOC_SEND of a string with a type: 0 or -errno. */
@@ -338,9 +201,7 @@ static int open_port(__u32 how, int target, __u32 access)
 /* Create (or open) the caller's own port: the fd or -errno. */
 static int make_port(__u32 extra, __u32 mode)
 {
-	struct mbox_open o = { .mode = mode, .max_msgs = MSG_MAX, .max_msg_size = MSG_SIZE };
-
-	return mbox_bind(NULL, MBOX_OPEN_CREATE | MBOX_OPEN_PORT | extra, BOTH, &o);
+	return mbox_create(NULL, MBOX_OPEN_PORT | extra, mode, MSG_MAX, MSG_SIZE);
 }
 
 /* A full struct mbox_open for the EINVAL tests: 0 or -errno. */
@@ -360,13 +221,6 @@ static long try_open(__u64 name_ptr, __u32 flags, int target)
 	return err;
 }
 
-static int drop_to(uid_t uid, gid_t gid)
-{
-	if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
-		return -errno;
-	return 0;
-}
-
 /* ---- children --------------------------------------------------------- */
 
 /*
@@ -381,7 +235,7 @@ static int kid_port_owner(struct env *e, long arg)
 	long err;
 
 	port = make_port(0, arg);
-	tell(e->ready[1], port < 0 ? -port : 0);
+	mbox_tell(e->kids.ready[1], port < 0 ? -port : 0);
 	if (port < 0)
 		return STEP_FAILED;
 	err = recv_sel(port, 0, 0, -1, buf, &r);
@@ -389,7 +243,7 @@ static int kid_port_owner(struct env *e, long arg)
 		return -err;
 	if (strcmp(buf, "to-port"))
 		return EBADMSG;
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
@@ -400,10 +254,10 @@ static int kid_port_idle(struct env *e, long arg)
 
 	(void)arg;
 	port = make_port(0, 0600);
-	tell(e->ready[1], port < 0 ? -port : 0);
+	mbox_tell(e->kids.ready[1], port < 0 ? -port : 0);
 	if (port < 0)
 		return STEP_FAILED;
-	hear(e->go[0], WATCHDOG_S * 1000);
+	mbox_hear(e->kids.go[0], WATCHDOG_S * 1000);
 	return 0;
 }
 
@@ -411,8 +265,8 @@ static int kid_port_idle(struct env *e, long arg)
 static int kid_idle(struct env *e, long arg)
 {
 	(void)arg;
-	tell(e->ready[1], 0);
-	hear(e->go[0], WATCHDOG_S * 1000);
+	mbox_tell(e->kids.ready[1], 0);
+	mbox_hear(e->kids.go[0], WATCHDOG_S * 1000);
 	return 0;
 }
 
@@ -431,7 +285,7 @@ static int kid_send_to_parent_port(struct env *e, long arg)
 	if (err)
 		return -err;
 	/* Stay alive until the test has received it. */
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
@@ -447,7 +301,7 @@ static int kid_nobody_opens_parent_port(struct env *e, long arg)
 		if (pidfd < 0)
 			return STEP_FAILED;
 	}
-	if (drop_to(NOBODY, NOBODY))
+	if (mbox_drop_to(NOBODY, NOBODY))
 		return STEP_FAILED;
 	if (arg & 1)
 		fd = open_port(MBOX_OPEN_PIDFD, pidfd, access);
@@ -475,7 +329,7 @@ static int kid_send_creds(struct env *e, long arg)
 	if (err)
 		return -err;
 	/* Stay alive until the test has received it. */
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
@@ -507,7 +361,7 @@ static int kid_pidns_sender(struct env *e, long arg)
 		if (send_str(e->fd, "in-ns"))
 			_exit(EIO);
 		/* Stay alive until the test has received it. */
-		hear(e->go[0], LONG_MS);
+		mbox_hear(e->kids.go[0], LONG_MS);
 		_exit(0);
 	}
 	e->rep->pid = pid;
@@ -588,11 +442,11 @@ static int map_root(pid_t pid)
 static int kid_userns(struct env *e, long arg)
 {
 	if (unshare(CLONE_NEWUSER)) {
-		tell(e->ready[1], 1);
+		mbox_tell(e->kids.ready[1], 1);
 		return NO_NS;
 	}
-	tell(e->ready[1], 0);
-	if (hear(e->go[0], LONG_MS) != 0)
+	mbox_tell(e->kids.ready[1], 0);
+	if (mbox_hear(e->kids.go[0], LONG_MS) != 0)
 		return STEP_FAILED;
 	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
 		return STEP_FAILED;
@@ -601,14 +455,14 @@ static int kid_userns(struct env *e, long arg)
 	if (send_str(e->fd, "userns"))
 		return EIO;
 	/* Stay alive until the test has received it. */
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
 /* Send string arg with euid/egid NS_UID. */
 static int kid_send_as_ns_uid(struct env *e, long arg)
 {
-	if (drop_to(NS_UID, NS_UID))
+	if (mbox_drop_to(NS_UID, NS_UID))
 		return STEP_FAILED;
 	return -send_str(e->fd, (const char *)arg);
 }
@@ -618,10 +472,10 @@ static int kid_send_and_stay(struct env *e, long arg)
 {
 	long err = send_str(e->fd, (const char *)arg);
 
-	tell(e->ready[1], -err);
+	mbox_tell(e->kids.ready[1], -err);
 	if (err)
 		return -err;
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
@@ -652,7 +506,7 @@ FIXTURE(port) {
 
 FIXTURE_SETUP(port)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e));
 	alarm(WATCHDOG_S);
 }
@@ -777,12 +631,12 @@ TEST_F(port, open_by_pid_sends_to_other_process)
 
 	pid = spawn(&self->e, kid_port_owner, 0600);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	fd = open_port(MBOX_OPEN_PID, pid, MBOX_ACCESS_SEND);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, send_str(fd, "to-port"));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -793,14 +647,14 @@ TEST_F(port, open_by_pidfd_sends_to_other_process)
 
 	pid = spawn(&self->e, kid_port_owner, 0600);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	pidfd = sys_pidfd_open(pid);
 	ASSERT_LE(0, pidfd);
 	fd = open_port(MBOX_OPEN_PIDFD, pidfd, MBOX_ACCESS_SEND);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, send_str(fd, "to-port"));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 	close(pidfd);
 }
@@ -819,8 +673,8 @@ TEST_F(port, other_process_sends_to_own_port_by_pid)
 	ASSERT_EQ(0, recv_sel(fd, 0, 0, -1, buf, &r));
 	EXPECT_STREQ("to-port", buf);
 	EXPECT_EQ(pid, r.pid);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -834,7 +688,7 @@ TEST_F(port, open_by_pid_receives_from_other_process_port)
 	/* The owner's port, opened by pid for receiving, takes what its owner queued. */
 	pid = spawn(&self->e, kid_port_idle, 0);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	fd = open_port(MBOX_OPEN_PID, pid, BOTH);
 	ASSERT_LE(0, fd);
 	mine = make_port(0, 0600);
@@ -844,8 +698,8 @@ TEST_F(port, open_by_pid_receives_from_other_process_port)
 	EXPECT_EQ(-EAGAIN, take(mine, buf, &r));
 	ASSERT_EQ(0, take(fd, buf, &r));
 	EXPECT_STREQ("theirs", buf);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(mine);
 	close(fd);
 }
@@ -857,9 +711,9 @@ TEST_F(port, open_by_pid_of_absent_process_is_esrch)
 	/* A child that has come and gone: its pid names nothing now. */
 	pid = spawn(&self->e, kid_idle, 0);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
-	ASSERT_EQ(0, tell(self->e.go[1], 0));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PID, pid, MBOX_ACCESS_SEND));
 }
 
@@ -869,10 +723,10 @@ TEST_F(port, open_by_pid_of_process_without_port_is_esrch)
 
 	pid = spawn(&self->e, kid_idle, 0);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PID, pid, MBOX_ACCESS_SEND));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(port, open_by_pidfd_of_process_without_port_is_esrch)
@@ -882,12 +736,12 @@ TEST_F(port, open_by_pidfd_of_process_without_port_is_esrch)
 
 	pid = spawn(&self->e, kid_idle, 0);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	pidfd = sys_pidfd_open(pid);
 	ASSERT_LE(0, pidfd);
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PIDFD, pidfd, MBOX_ACCESS_SEND));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(pidfd);
 }
 
@@ -901,7 +755,7 @@ static pid_t port_child_held(struct env *e, int *port, int *pidfd)
 
 	*port = *pidfd = -1;
 	pid = spawn(e, kid_port_idle, 0);
-	if (pid < 0 || hear(e->ready[0], LONG_MS) != 0)
+	if (pid < 0 || mbox_hear(e->kids.ready[0], LONG_MS) != 0)
 		return -1;
 	*pidfd = sys_pidfd_open(pid);
 	*port = open_port(MBOX_OPEN_PID, pid, BOTH);
@@ -917,10 +771,10 @@ TEST_F(port, open_by_pidfd_of_zombie_is_esrch)
 
 	pid = port_child_held(&self->e, &port, &pidfd);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, tell(self->e.go[1], 0));
+	ASSERT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
 	ASSERT_EQ(0, wait_zombie(pid));
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PIDFD, pidfd, MBOX_ACCESS_SEND));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(pidfd);
 	close(port);
 }
@@ -932,10 +786,10 @@ TEST_F(port, open_by_pid_of_zombie_is_esrch)
 
 	pid = port_child_held(&self->e, &port, &pidfd);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, tell(self->e.go[1], 0));
+	ASSERT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
 	ASSERT_EQ(0, wait_zombie(pid));
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PID, pid, MBOX_ACCESS_SEND));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(pidfd);
 	close(port);
 }
@@ -947,8 +801,8 @@ TEST_F(port, open_by_pidfd_of_reaped_process_is_esrch)
 
 	pid = port_child_held(&self->e, &port, &pidfd);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, tell(self->e.go[1], 0));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(-ESRCH, open_port(MBOX_OPEN_PIDFD, pidfd, MBOX_ACCESS_SEND));
 	close(pidfd);
 	close(port);
@@ -963,8 +817,8 @@ TEST_F(port, port_outlives_its_process_while_a_handle_is_open)
 
 	pid = port_child_held(&self->e, &port, &pidfd);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, tell(self->e.go[1], 0));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	ASSERT_EQ(0, send_str(port, "still"));
 	ASSERT_EQ(0, take(port, buf, &r));
 	EXPECT_STREQ("still", buf);
@@ -1017,7 +871,7 @@ TEST_F(port, unprivileged_send_denied_by_mode_is_eacces)
 	ASSERT_LE(0, fd);
 	pid = spawn(&self->e, kid_nobody_opens_parent_port, MBOX_ACCESS_SEND << 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(EACCES, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(EACCES, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -1030,7 +884,7 @@ TEST_F(port, unprivileged_send_by_pidfd_denied_by_mode_is_eacces)
 	ASSERT_LE(0, fd);
 	pid = spawn(&self->e, kid_nobody_opens_parent_port, MBOX_ACCESS_SEND << 1 | 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(EACCES, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(EACCES, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -1043,7 +897,7 @@ TEST_F(port, unprivileged_send_allowed_by_mode_works)
 	ASSERT_LE(0, fd);
 	pid = spawn(&self->e, kid_nobody_opens_parent_port, MBOX_ACCESS_SEND << 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -1056,7 +910,7 @@ TEST_F(port, unprivileged_recv_denied_by_mode_is_eacces)
 	ASSERT_LE(0, fd);
 	pid = spawn(&self->e, kid_nobody_opens_parent_port, MBOX_ACCESS_RECV << 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(EACCES, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(EACCES, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -1148,7 +1002,7 @@ FIXTURE(creds) {
 
 FIXTURE_SETUP(creds)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e));
 	alarm(WATCHDOG_S);
 }
@@ -1171,8 +1025,8 @@ TEST_F(creds, child_sender_pid_and_tid)
 	EXPECT_EQ(pid, r.pid);
 	EXPECT_EQ(self->e.rep->pid, r.pid);
 	EXPECT_EQ(self->e.rep->tid, r.tid);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(creds, child_sender_effective_uid_and_gid)
@@ -1187,8 +1041,8 @@ TEST_F(creds, child_sender_effective_uid_and_gid)
 	ASSERT_EQ(0, recv_sel(self->e.fd, 0, 0, -1, buf, &r));
 	EXPECT_EQ(1002, r.uid);
 	EXPECT_EQ(2002, r.gid);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(creds, child_sender_send_time)
@@ -1204,8 +1058,8 @@ TEST_F(creds, child_sender_send_time)
 	ASSERT_EQ(0, recv_sel(self->e.fd, 0, 0, -1, buf, &r));
 	EXPECT_LE(self->e.rep->t0, r.send_ns);
 	EXPECT_GE(self->e.rep->t1, r.send_ns);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(creds, own_sender_ids)
@@ -1269,8 +1123,8 @@ TEST_F(creds, sender_in_child_pidns_has_parent_ns_pid)
 	pid = spawn(&self->e, kid_pidns_sender, 0);
 	ASSERT_LT(0, pid);
 	err = recv_sel(self->e.fd, 0, 0, -1, buf, &r);
-	tell(self->e.go[1], 0);
-	status = reap(&self->e, pid, LONG_MS);
+	mbox_tell(self->e.kids.go[1], 0);
+	status = mbox_kid_reap(&self->e.kids, pid, LONG_MS);
 	if (status == NO_NS)
 		SKIP(return, "no pid namespaces");
 	ASSERT_EQ(0, status);
@@ -1294,7 +1148,7 @@ TEST_F(creds, receiver_in_child_pidns_sees_outside_sender_as_zero)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	ASSERT_EQ(0, send_str(self->e.fd, "outside"));
-	status = reap(&self->e, pid, LONG_MS);
+	status = mbox_kid_reap(&self->e.kids, pid, LONG_MS);
 	if (status == NO_NS)
 		SKIP(return, "no pid namespaces");
 	ASSERT_EQ(0, status);
@@ -1312,7 +1166,7 @@ TEST_F(creds, receiver_in_child_pidns_sees_inside_sender_pid)
 
 	pid = spawn(&self->e, kid_pidns_receiver, 1);
 	ASSERT_LT(0, pid);
-	status = reap(&self->e, pid, LONG_MS);
+	status = mbox_kid_reap(&self->e.kids, pid, LONG_MS);
 	if (status == NO_NS)
 		SKIP(return, "no pid namespaces");
 	ASSERT_EQ(0, status);
@@ -1333,10 +1187,10 @@ static pid_t start_userns_kid(struct env *e, long arg, bool *skip)
 	pid = spawn(e, kid_userns, arg);
 	if (pid < 0)
 		return -1;
-	said = hear(e->ready[0], LONG_MS);
+	said = mbox_hear(e->kids.ready[0], LONG_MS);
 	if (said == 1)
 		*skip = true;
-	if (said != 0 || map_root(pid) || tell(e->go[1], 0))
+	if (said != 0 || map_root(pid) || mbox_tell(e->kids.go[1], 0))
 		return -1;
 	return pid;
 }
@@ -1354,8 +1208,8 @@ TEST_F(creds, sender_in_user_ns_has_translated_uid)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, recv_sel(self->e.fd, 0, 0, -1, buf, &r));
 	EXPECT_STREQ("userns", buf);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	/* Root of its namespace, NS_UID here. */
 	EXPECT_EQ(NS_UID, r.uid);
 	EXPECT_EQ(NS_UID, r.gid);
@@ -1375,8 +1229,8 @@ TEST_F(creds, receiver_in_user_ns_sees_mapped_uid)
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	sender = spawn(&self->e, kid_send_as_ns_uid, (long)"mapped");
 	ASSERT_LT(0, sender);
-	EXPECT_EQ(0, reap(&self->e, sender, LONG_MS));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, sender, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("mapped", rep->buf);
 	/* NS_UID is root in the receiver's namespace. */
 	EXPECT_EQ(0, rep->r.uid);
@@ -1396,7 +1250,7 @@ TEST_F(creds, receiver_in_user_ns_sees_unmapped_uid_as_overflow)
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	/* We are uid 0 here, which the receiver's namespace does not map. */
 	ASSERT_EQ(0, send_str(self->e.fd, "unmapped"));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("unmapped", rep->buf);
 	EXPECT_EQ(NOBODY, rep->r.uid);
 	EXPECT_EQ(NOBODY, rep->r.gid);
@@ -1410,7 +1264,7 @@ FIXTURE(selection) {
 
 FIXTURE_SETUP(selection)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e));
 	alarm(WATCHDOG_S);
 }
@@ -1434,7 +1288,7 @@ TEST_F(selection, recv_reports_type)
 TEST_F(selection, send_negative_type_is_einval)
 {
 	EXPECT_EQ(-EINVAL, send_typed(self->e.fd, "neg", 0, -1));
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, type_zero_takes_first)
@@ -1488,7 +1342,7 @@ TEST_F(selection, except_takes_first_of_other_types)
 	ASSERT_EQ(0, take_type(self->e.fd, MBOX_RECV_EXCEPT, 2, buf));
 	EXPECT_STREQ("0", buf);
 	EXPECT_EQ(-ENOMSG, take_type(self->e.fd, MBOX_RECV_EXCEPT, 2, buf));
-	EXPECT_EQ(2, cur_msgs(self->e.fd));
+	EXPECT_EQ(2, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, negative_type_takes_lowest_type_not_above)
@@ -1509,7 +1363,7 @@ TEST_F(selection, negative_type_takes_lowest_type_not_above)
 	ASSERT_EQ(0, take_type(self->e.fd, 0, -4, buf));
 	EXPECT_STREQ("4", buf);
 	EXPECT_EQ(-ENOMSG, take_type(self->e.fd, 0, -4, buf));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, negative_type_includes_type_zero)
@@ -1539,7 +1393,7 @@ TEST_F(selection, nonblock_no_match_is_enomsg)
 
 	ASSERT_EQ(0, send_typed(self->e.fd, "one", 0, 1));
 	EXPECT_EQ(-ENOMSG, take_type(self->e.fd, 0, 2, buf));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, nonblock_empty_is_eagain)
@@ -1563,7 +1417,7 @@ TEST_F(selection, deadline_no_match_is_etimedout)
 	r.deadline_ns = t0 + 100 * NS_PER_MS;
 	EXPECT_EQ(-ETIMEDOUT, mbox_ioctl(self->e.fd, MBOX_IOC_RECV, &r));
 	EXPECT_LE(t0 + 100 * NS_PER_MS, mbox_now_ns());
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, except_without_type_is_einval)
@@ -1574,7 +1428,7 @@ TEST_F(selection, except_without_type_is_einval)
 	ASSERT_EQ(0, send_typed(self->e.fd, "one", 0, 1));
 	EXPECT_EQ(-EINVAL, recv_sel(self->e.fd, MBOX_RECV_NONBLOCK | MBOX_RECV_EXCEPT, 2, -1,
 				    buf, &r));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, except_type_zero_is_einval)
@@ -1583,7 +1437,7 @@ TEST_F(selection, except_type_zero_is_einval)
 
 	ASSERT_EQ(0, send_typed(self->e.fd, "one", 0, 1));
 	EXPECT_EQ(-EINVAL, take_type(self->e.fd, MBOX_RECV_EXCEPT, 0, buf));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, except_negative_type_is_einval)
@@ -1592,7 +1446,7 @@ TEST_F(selection, except_negative_type_is_einval)
 
 	ASSERT_EQ(0, send_typed(self->e.fd, "one", 0, 1));
 	EXPECT_EQ(-EINVAL, take_type(self->e.fd, MBOX_RECV_EXCEPT, -3, buf));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, peek_with_type_leaves_message_queued)
@@ -1604,7 +1458,7 @@ TEST_F(selection, peek_with_type_leaves_message_queued)
 	ASSERT_EQ(0, send_typed(self->e.fd, "2", 0, 2));
 	ASSERT_EQ(0, take_type(self->e.fd, MBOX_RECV_PEEK, 2, buf));
 	EXPECT_STREQ("2", buf);
-	EXPECT_EQ(2, cur_msgs(self->e.fd));
+	EXPECT_EQ(2, mbox_cur_msgs(self->e.fd));
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("1", buf);
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
@@ -1631,10 +1485,10 @@ TEST_F(selection, blocking_type_recv_woken_only_by_match)
 	ASSERT_EQ(0, send_typed(self->e.fd, "t3", 0, 3));
 	usleep(100000);
 	/* Not its type: it keeps waiting and the message stays queued. */
-	EXPECT_TRUE(running(pid));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_TRUE(mbox_kid_running(pid));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 	ASSERT_EQ(0, send_typed(self->e.fd, "t5", 0, 5));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	ASSERT_EQ(0, take_type(self->e.fd, 0, 0, buf));
 	EXPECT_STREQ("t3", buf);
 }
@@ -1663,15 +1517,15 @@ TEST_F(selection, blocked_receivers_of_two_types_each_get_theirs)
 		ASSERT_LT(0, kid[2]);
 		ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 2));
 		ASSERT_EQ(0, send_typed(self->e.fd, first == 1 ? "t1" : "t2", 0, first));
-		EXPECT_EQ(0, reap(&self->e, kid[first], LONG_MS));
-		EXPECT_TRUE(running(kid[second]));
+		EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, kid[first], LONG_MS));
+		EXPECT_TRUE(mbox_kid_running(kid[second]));
 		ASSERT_EQ(0, send_typed(self->e.fd, second == 1 ? "t1" : "t2", 0, second));
-		EXPECT_EQ(0, reap(&self->e, kid[second], LONG_MS));
+		EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, kid[second], LONG_MS));
 		if (round & 2) {
 			ASSERT_EQ(0, take_type(self->e.fd, 0, 0, buf));
 			EXPECT_STREQ("t3", buf);
 		}
-		EXPECT_EQ(0, cur_msgs(self->e.fd));
+		EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 	}
 }
 
@@ -1687,7 +1541,7 @@ TEST_F(selection, blocking_type_recv_behind_queued_message_woken_by_match)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	ASSERT_EQ(0, send_typed(self->e.fd, "t5", 0, 5));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("t3", buf);
 }
@@ -1704,11 +1558,11 @@ TEST_F(selection, blocked_type_and_any_receivers_each_get_one)
 	ASSERT_LT(0, b);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 2));
 	ASSERT_EQ(0, send_typed(self->e.fd, "t1", 0, 1));
-	EXPECT_EQ(0, reap(&self->e, b, LONG_MS));
-	EXPECT_TRUE(running(a));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, b, LONG_MS));
+	EXPECT_TRUE(mbox_kid_running(a));
 	ASSERT_EQ(0, send_typed(self->e.fd, "t2", 0, 2));
-	EXPECT_EQ(0, reap(&self->e, a, LONG_MS));
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, a, LONG_MS));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(selection, from_pidfd_selects_by_sender)
@@ -1720,10 +1574,10 @@ TEST_F(selection, from_pidfd_selects_by_sender)
 
 	a = spawn(&self->e, kid_send_and_stay, (long)"from-a");
 	ASSERT_LT(0, a);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	b = spawn(&self->e, kid_send_and_stay, (long)"from-b");
 	ASSERT_LT(0, b);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	ASSERT_EQ(0, send_str(self->e.fd, "from-me"));
 	pa = sys_pidfd_open(a);
 	pb = sys_pidfd_open(b);
@@ -1742,10 +1596,10 @@ TEST_F(selection, from_pidfd_selects_by_sender)
 	ASSERT_EQ(0, recv_sel(self->e.fd, MBOX_RECV_NONBLOCK | MBOX_RECV_FROM, 0, pa, buf, &r));
 	EXPECT_STREQ("from-a", buf);
 
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, a, LONG_MS));
-	EXPECT_EQ(0, reap(&self->e, b, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, a, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, b, LONG_MS));
 	close(pa);
 	close(pb);
 	close(me);
@@ -1761,15 +1615,15 @@ TEST_F(selection, from_with_type_needs_both)
 
 	a = spawn(&self->e, kid_send_and_stay, (long)"a-type0");
 	ASSERT_LT(0, a);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	ASSERT_EQ(0, send_typed(self->e.fd, "me-type4", 0, 4));
 	pa = sys_pidfd_open(a);
 	ASSERT_LE(0, pa);
 	EXPECT_EQ(-ENOMSG, recv_sel(self->e.fd, flags, 4, pa, buf, &r));
 	ASSERT_EQ(0, recv_sel(self->e.fd, flags, -4, pa, buf, &r));
 	EXPECT_STREQ("a-type0", buf);
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, a, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, a, LONG_MS));
 	close(pa);
 }
 
@@ -1782,14 +1636,14 @@ TEST_F(selection, from_process_without_messages_is_enomsg)
 
 	pid = spawn(&self->e, kid_idle, 0);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, hear(self->e.ready[0], LONG_MS));
+	ASSERT_EQ(0, mbox_hear(self->e.kids.ready[0], LONG_MS));
 	pidfd = sys_pidfd_open(pid);
 	ASSERT_LE(0, pidfd);
 	ASSERT_EQ(0, send_str(self->e.fd, "mine"));
 	EXPECT_EQ(-ENOMSG, recv_sel(self->e.fd, MBOX_RECV_NONBLOCK | MBOX_RECV_FROM, 0, pidfd,
 				    buf, &r));
-	EXPECT_EQ(0, tell(self->e.go[1], 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_tell(self->e.kids.go[1], 0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(pidfd);
 }
 
@@ -1804,7 +1658,7 @@ TEST_F(selection, from_not_a_pidfd_is_ebadf)
 	ASSERT_LE(0, null);
 	EXPECT_EQ(-EBADF, recv_sel(self->e.fd, MBOX_RECV_NONBLOCK | MBOX_RECV_FROM, 0, null,
 				   buf, &r));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 	close(null);
 }
 

@@ -26,6 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "mbox_test.h"
+#include "mbox_kids.h"
 
 #define NOBODY		65534		/* uid and gid of unprivileged children */
 #define OTHER_ID	65533		/* a second unprivileged uid and gid */
@@ -47,42 +48,12 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static long unlink_on(int fd, const char *name)
-{
-	struct mbox_name n = { .name_ptr = (__u64)(uintptr_t)name };
-
-	return mbox_ioctl(fd, MBOX_IOC_UNLINK, &n);
-}
-
-/* MBOX_IOC_UNLINK through a handle of its own: 0 or -errno. */
-static long unlink_name(const char *name)
-{
-	int fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
-	long err;
-
-	if (fd < 0)
-		return -errno;
-	err = unlink_on(fd, name);
-	close(fd);
-	return err;
-}
-
 /* Create a named mailbox that must not exist yet: the fd or -errno. */
 static int create_named(const char *name, __u32 mode, __u32 access)
 {
 	struct mbox_open o = { .mode = mode };
 
 	return mbox_bind(name, MBOX_OPEN_CREATE | MBOX_OPEN_EXCL, access, &o);
-}
-
-/* Create a named mailbox with the given sizes: the fd or -errno. */
-static int create_sized(const char *name, __u32 mode, __u32 max_msgs, __u32 max_msg_size)
-{
-	struct mbox_open o = {
-		.mode = mode, .max_msgs = max_msgs, .max_msg_size = max_msg_size,
-	};
-
-	return mbox_bind(name, MBOX_OPEN_CREATE | MBOX_OPEN_EXCL, SEND_RECV, &o);
 }
 
 static int open_named(const char *name, __u32 access)
@@ -159,11 +130,6 @@ static long write_err(int fd, const void *buf, size_t len)
 	return write(fd, buf, len) < 0 ? -errno : 0;
 }
 
-static int set_nonblock(int fd)
-{
-	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
 /*
  * What a child gets and reports. It lives in shared memory (job_new()), so
  * the child's results are seen by the test.
@@ -182,12 +148,10 @@ struct job {
 
 static struct job *job_new(const char *name)
 {
-	struct job *j;
+	struct job *j = mbox_shared_new(sizeof(*j));
 
-	j = mmap(NULL, sizeof(*j), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (j == MAP_FAILED)
+	if (!j)
 		return NULL;
-	memset(j, 0, sizeof(*j));
 	j->name = name;
 	j->fd = -1;
 	return j;
@@ -203,15 +167,13 @@ static long run_as(uid_t uid, gid_t gid, long (*fn)(struct job *), struct job *j
 	int status;
 	pid_t pid;
 
-	result = mmap(NULL, sizeof(*result), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (result == MAP_FAILED)
+	result = mbox_shared_new(sizeof(*result));
+	if (!result)
 		return CHILD_BROKEN;
 	*result = CHILD_BROKEN;
 	pid = fork();
 	if (pid == 0) {
-		if (uid == 0 || (!setgroups(0, NULL) && !setresgid(gid, gid, gid) &&
-				 !setresuid(uid, uid, uid)))
+		if (uid == 0 || !mbox_drop_to(uid, gid))
 			*result = fn(j);
 		_exit(0);
 	}
@@ -246,7 +208,7 @@ static long child_open(struct job *j)
 
 static long child_unlink(struct job *j)
 {
-	return unlink_name(j->name);
+	return mbox_unlink_name(j->name);
 }
 
 static long child_destroy(struct job *j)
@@ -333,8 +295,8 @@ FIXTURE_SETUP(mailbox)
 
 FIXTURE_TEARDOWN(mailbox)
 {
-	unlink_on(self->fd, self->name);
-	unlink_on(self->fd, self->name2);
+	mbox_unlink(self->fd, self->name);
+	mbox_unlink(self->fd, self->name2);
 	close(self->fd);
 }
 
@@ -557,7 +519,7 @@ TEST_F(mailbox, open_existing_ignores_size_fields)
 	struct mbox_open o = { .max_msgs = 7, .max_msg_size = 200, .max_bytes = 9999 };
 	int fd, fd2;
 
-	fd = create_sized(self->name, 0600, 4, 100);
+	fd = mbox_create(self->name, 0, 0600, 4, 100);
 	ASSERT_LE(0, fd);
 	fd2 = mbox_bind(self->name, 0, SEND_RECV, &o);
 	ASSERT_LE(0, fd2);
@@ -637,7 +599,7 @@ TEST_F(mailbox, unbound_read_is_ebadfd)
 {
 	char buf[16];
 
-	ASSERT_EQ(0, set_nonblock(self->fd));
+	ASSERT_EQ(0, mbox_set_nonblock(self->fd));
 	EXPECT_EQ(-EBADFD, read_err(self->fd, buf, sizeof(buf)));
 }
 
@@ -659,7 +621,7 @@ TEST_F(mailbox, write_on_recv_only_handle_is_ebadf)
 
 	fd = create_named(self->name, 0600, MBOX_ACCESS_RECV);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set_nonblock(fd));
+	ASSERT_EQ(0, mbox_set_nonblock(fd));
 	EXPECT_EQ(-EBADF, write_err(fd, "x", 1));
 	close(fd);
 }
@@ -685,7 +647,7 @@ TEST_F(mailbox, read_on_send_only_handle_is_ebadf)
 	fd = create_named(self->name, 0600, MBOX_ACCESS_SEND);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, send_str(fd, "x"));
-	ASSERT_EQ(0, set_nonblock(fd));
+	ASSERT_EQ(0, mbox_set_nonblock(fd));
 	EXPECT_EQ(-EBADF, read_err(fd, buf, sizeof(buf)));
 	close(fd);
 }
@@ -698,7 +660,7 @@ TEST_F(mailbox, unlink_removes_name_at_once)
 
 	fd = create_named(self->name, 0600, SEND_RECV);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, unlink_on(self->fd, self->name));
+	ASSERT_EQ(0, mbox_unlink(self->fd, self->name));
 	EXPECT_EQ(-ENOENT, open_named(self->name, SEND_RECV));
 	close(fd);
 }
@@ -709,7 +671,7 @@ TEST_F(mailbox, unlink_works_on_bound_handle)
 
 	fd = create_named(self->name, 0600, SEND_RECV);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, unlink_on(fd, self->name));
+	EXPECT_EQ(0, mbox_unlink(fd, self->name));
 	close(fd);
 }
 
@@ -722,7 +684,7 @@ TEST_F(mailbox, unlinked_mailbox_handles_keep_working)
 	ASSERT_LE(0, tx);
 	rx = open_named(self->name, MBOX_ACCESS_RECV);
 	ASSERT_LE(0, rx);
-	ASSERT_EQ(0, unlink_on(self->fd, self->name));
+	ASSERT_EQ(0, mbox_unlink(self->fd, self->name));
 	ASSERT_EQ(0, send_str(tx, "after"));
 	EXPECT_EQ(5, recv_str(rx, buf, sizeof(buf)));
 	EXPECT_STREQ("after", buf);
@@ -738,7 +700,7 @@ TEST_F(mailbox, unlinked_name_is_recreated_as_new_mailbox)
 	old = create_named(self->name, 0600, SEND_RECV);
 	ASSERT_LE(0, old);
 	ASSERT_EQ(0, send_str(old, "old"));
-	ASSERT_EQ(0, unlink_on(self->fd, self->name));
+	ASSERT_EQ(0, mbox_unlink(self->fd, self->name));
 	new = create_named(self->name, 0600, SEND_RECV);
 	ASSERT_LE(0, new);
 	/* Neither sees the other's messages. */
@@ -755,7 +717,7 @@ TEST_F(mailbox, unlinked_name_is_recreated_as_new_mailbox)
 
 TEST_F(mailbox, unlink_absent_is_enoent)
 {
-	EXPECT_EQ(-ENOENT, unlink_on(self->fd, self->name));
+	EXPECT_EQ(-ENOENT, mbox_unlink(self->fd, self->name));
 }
 
 TEST_F(mailbox, unlink_by_non_owner_is_eperm)
@@ -781,7 +743,7 @@ static long child_create_then_unlink(struct job *j)
 	fd = create_named(j->name, 0600, SEND_RECV);
 	CHILD_CHECK(fd);
 	close(fd);
-	return unlink_name(j->name);
+	return mbox_unlink_name(j->name);
 }
 
 TEST_F(mailbox, unlink_by_unprivileged_owner_works)
@@ -799,7 +761,7 @@ TEST_F(mailbox, unlink_bad_name_pointer_is_efault)
 
 	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, unmapped);
-	EXPECT_EQ(-EFAULT, unlink_on(self->fd, unmapped));
+	EXPECT_EQ(-EFAULT, mbox_unlink(self->fd, unmapped));
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_UNLINK, NULL));
 	munmap(unmapped, 4096);
 }
@@ -823,7 +785,7 @@ TEST_F(mailbox, root_may_unlink_others_mailbox)
 	j->open.mode = 0600;
 	ASSERT_EQ(0, run_as(NOBODY, NOBODY, child_create, j));
 	/* CAP_SYS_ADMIN stands in for the owner. */
-	EXPECT_EQ(0, unlink_on(self->fd, self->name));
+	EXPECT_EQ(0, mbox_unlink(self->fd, self->name));
 }
 
 /* ---- MBOX_IOC_DESTROY -------------------------------------------------- */
@@ -851,7 +813,7 @@ static int destroy_pair(const char *name, int h[2])
 	h[1] = open_named(name, SEND_RECV);
 	if (h[1] < 0)
 		return h[1];
-	if (send_str(h[0], "queued") || set_nonblock(h[0]) || set_nonblock(h[1]))
+	if (send_str(h[0], "queued") || mbox_set_nonblock(h[0]) || mbox_set_nonblock(h[1]))
 		return -EIO;
 	return destroy(h[0]);
 }
@@ -940,7 +902,7 @@ TEST_F(mailbox, destroy_removes_name)
 
 	ASSERT_EQ(0, destroy_pair(self->name, h));
 	EXPECT_EQ(-ENOENT, open_named(self->name, SEND_RECV));
-	EXPECT_EQ(-ENOENT, unlink_on(self->fd, self->name));
+	EXPECT_EQ(-ENOENT, mbox_unlink(self->fd, self->name));
 	close(h[0]);
 	close(h[1]);
 }
@@ -1301,7 +1263,7 @@ TEST_F(mailbox, setattr_owner_changes_capacity)
 	struct mbox_stat st;
 	int fd;
 
-	fd = create_sized(self->name, 0600, 5, 100);
+	fd = mbox_create(self->name, 0, 0600, 5, 100);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, setattr(fd, MBOX_ATTR_MAX_MSGS | MBOX_ATTR_MAX_BYTES, 0, 3, 1000));
 	ASSERT_EQ(0, mbox_stat(fd, &st));
@@ -1317,7 +1279,7 @@ TEST_F(mailbox, setattr_ignores_fields_outside_mask)
 	struct mbox_stat st;
 	int fd;
 
-	fd = create_sized(self->name, 0600, 5, 100);
+	fd = mbox_create(self->name, 0, 0600, 5, 100);
 	ASSERT_LE(0, fd);
 	/* max_msgs 0 and max_bytes 0 would be invalid, but are not asked for. */
 	ASSERT_EQ(0, setattr(fd, MBOX_ATTR_MODE, 0640, 0, 0));
@@ -1431,7 +1393,7 @@ TEST_F(mailbox, setattr_max_bytes_below_msg_size_is_einval)
 {
 	int fd;
 
-	fd = create_sized(self->name, 0600, 5, 100);
+	fd = mbox_create(self->name, 0, 0600, 5, 100);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EINVAL, setattr(fd, MBOX_ATTR_MAX_BYTES, 0, 0, 99));
 	close(fd);
@@ -1442,7 +1404,7 @@ TEST_F(mailbox, setattr_lowered_max_msgs_blocks_send_until_received)
 	char buf[32];
 	int fd;
 
-	fd = create_sized(self->name, 0600, 5, 100);
+	fd = mbox_create(self->name, 0, 0600, 5, 100);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, send_str(fd, "1"));
 	ASSERT_EQ(0, send_str(fd, "2"));
@@ -1471,7 +1433,7 @@ TEST_F(mailbox, setattr_raised_max_msgs_makes_room)
 {
 	int fd;
 
-	fd = create_sized(self->name, 0600, 1, 100);
+	fd = mbox_create(self->name, 0, 0600, 1, 100);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, send_str(fd, "1"));
 	ASSERT_EQ(-EAGAIN, send_str(fd, "2"));
@@ -1545,7 +1507,7 @@ TEST_F(mailbox, proc_mbox_drops_unlinked_mailbox)
 	fd = create_named(self->name, 0600, SEND_RECV);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(1, proc_mbox_find(self->name, line, sizeof(line)));
-	ASSERT_EQ(0, unlink_on(self->fd, self->name));
+	ASSERT_EQ(0, mbox_unlink(self->fd, self->name));
 	/* Gone although a handle still has it open. */
 	EXPECT_EQ(0, proc_mbox_find(self->name, line, sizeof(line)));
 	close(fd);
@@ -1601,7 +1563,7 @@ static long child_ns_create_same_name(struct job *j)
 	}
 	CHILD_CHECK(send_str(fd, "child"));
 	/* A named mailbox keeps its namespace alive: do not leave it. */
-	CHILD_CHECK(unlink_on(fd, j->name));
+	CHILD_CHECK(mbox_unlink(fd, j->name));
 	close(fd);
 	return 0;
 }
@@ -1714,7 +1676,7 @@ FIXTURE_SETUP(name)
 
 FIXTURE_TEARDOWN(name)
 {
-	unlink_on(self->fd, self->name);
+	mbox_unlink(self->fd, self->name);
 	close(self->fd);
 }
 
@@ -1730,7 +1692,7 @@ TEST_F(name, create)
 
 TEST_F(name, unlink_absent)
 {
-	EXPECT_EQ(-variant->unlink_err, unlink_on(self->fd, self->name));
+	EXPECT_EQ(-variant->unlink_err, mbox_unlink(self->fd, self->name));
 }
 
 /* ---- mode bits as another user ----------------------------------------- */
@@ -1804,7 +1766,7 @@ FIXTURE_SETUP(perm)
 
 FIXTURE_TEARDOWN(perm)
 {
-	unlink_name(self->name);
+	mbox_unlink_name(self->name);
 }
 
 TEST_F(perm, open_as_unprivileged_user)
@@ -1958,7 +1920,7 @@ FIXTURE_TEARDOWN(limits)
 	while (self->nfds > 0)
 		close(self->fds[--self->nfds]);
 	/* Queued messages go with the name, before the quota comes back. */
-	unlink_name(self->name);
+	mbox_unlink_name(self->name);
 	for (i = 0; i < NPARAMS; i++)
 		EXPECT_EQ(0, param_write(limit_params[i], self->saved[i]));
 }
@@ -2013,7 +1975,7 @@ TEST_F(limits, unlinked_mailbox_freed_by_last_close)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, param_write("max_mailboxes", "32"));
 	ASSERT_EQ(-ENOSPC, fill_mailboxes(self->fds, &self->nfds));
-	ASSERT_EQ(0, unlink_name(self->name));
+	ASSERT_EQ(0, mbox_unlink_name(self->name));
 	/* The open handle still holds the mailbox, and its slot. */
 	EXPECT_EQ(-ENOSPC, mbox_anon());
 	close(fd);
@@ -2043,7 +2005,7 @@ static int quota_setup(const char *name)
 {
 	int fd;
 
-	fd = create_sized(name, 0666, 1000, 4096);
+	fd = mbox_create(name, 0, 0666, 1000, 4096);
 	if (fd < 0)
 		return fd;
 	close(fd);

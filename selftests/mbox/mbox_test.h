@@ -19,6 +19,13 @@
 
 #define MBOX_DEV "/dev/mbox"
 
+/* Skip the test (with the reason) when the module is absent. */
+#define mbox_skip_if_absent()						\
+	do {								\
+		if (access(MBOX_DEV, F_OK) && errno == ENOENT)		\
+			SKIP(return, MBOX_DEV " is absent: load mbox.ko"); \
+	} while (0)
+
 /* Open /dev/mbox, or skip the test (with the reason) when the module is absent. */
 #define mbox_open_or_skip(fd)						\
 	do {								\
@@ -71,6 +78,22 @@ static inline int mbox_bind(const char *name, __u32 flags, __u32 access,
 	if (attr)
 		*attr = o;
 	return fd;
+}
+
+/*
+ * Create a mailbox for send and receive with mode and sizes (0: the module's
+ * defaults) and the open flags in flags: named, with MBOX_OPEN_EXCL (it must
+ * not exist yet), or anonymous when name is NULL. The fd or -errno.
+ */
+static inline int mbox_create(const char *name, __u32 flags, __u32 mode,
+			      __u32 max_msgs, __u32 max_msg_size)
+{
+	struct mbox_open o = {
+		.mode = mode, .max_msgs = max_msgs, .max_msg_size = max_msg_size,
+	};
+
+	flags |= MBOX_OPEN_CREATE | (name ? MBOX_OPEN_EXCL : 0);
+	return mbox_bind(name, flags, MBOX_ACCESS_SEND | MBOX_ACCESS_RECV, &o);
 }
 
 /* An anonymous mailbox for send and receive with the module's defaults. */
@@ -130,6 +153,76 @@ static inline __u64 mbox_deadline_ms(long ms)
 static inline __u64 mbox_now_ns(void)
 {
 	return mbox_deadline_ms(0);
+}
+
+/* Milliseconds since t0 (a mbox_now_ns()). */
+static inline __u64 mbox_ms_since(__u64 t0)
+{
+	return (mbox_now_ns() - t0) / 1000000ULL;
+}
+
+/* MBOX_IOC_UNLINK of name through fd: 0 or -errno. */
+static inline long mbox_unlink(int fd, const char *name)
+{
+	struct mbox_name n = { .name_ptr = (__u64)(uintptr_t)name };
+
+	return mbox_ioctl(fd, MBOX_IOC_UNLINK, &n);
+}
+
+/* MBOX_IOC_UNLINK through a handle of its own: 0 or -errno. */
+static inline long mbox_unlink_name(const char *name)
+{
+	int fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
+	long err;
+
+	if (fd < 0)
+		return -errno;
+	err = mbox_unlink(fd, name);
+	close(fd);
+	return err;
+}
+
+/* STAT's cur_msgs, or -errno. */
+static inline long mbox_cur_msgs(int fd)
+{
+	struct mbox_stat st;
+	long err = mbox_stat(fd, &st);
+
+	return err ? err : (long)st.cur_msgs;
+}
+
+/*
+ * Poll STAT until exactly these callers are blocked on fd, for up to ms or
+ * until *stop (when stop is not NULL) is set: 0, -ETIMEDOUT or -errno.
+ */
+static inline long mbox_wait_waiters(int fd, __u32 senders, __u32 receivers, long ms,
+				     int *stop)
+{
+	__u64 end = mbox_deadline_ms(ms);
+	struct mbox_stat st;
+	long err;
+
+	for (;;) {
+		err = mbox_stat(fd, &st);
+		if (err)
+			return err;
+		if (st.waiting_senders == senders && st.waiting_receivers == receivers)
+			break;
+		if (mbox_now_ns() > end || (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)))
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+	/* Counted as waiting; give them the time to be asleep, too. */
+	usleep(30000);
+	return 0;
+}
+
+/* Make fd non-blocking: 0 or -1 (errno set). */
+static inline int mbox_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 #endif /* _MBOX_TEST_H */

@@ -9,6 +9,7 @@
  * Children and threads never use ASSERT/EXPECT: a child's exit status is the
  * errno its call ended with (0 for success, EBADMSG for a wrong message).
  */
+#define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,42 +22,14 @@
 
 #include "kselftest_harness.h"
 #include "mbox_test.h"
+#include "mbox_kids.h"
 
 #define MSG_SIZE	32	/* max_msg_size (the fixed size) of the test mailboxes */
 #define MSG_MAX		16	/* max_msgs of the "msg" mailboxes */
 #define BLK_MAX		2	/* max_msgs of the small mailboxes the blocking tests fill */
-#define MAX_KIDS	4
 #define WATCHDOG_S	20	/* a call stuck for good ends its test before the harness does */
 #define NS_PER_MS	1000000ULL
 #define BOTH		(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
-
-#define skip_without_mbox()						\
-	do {								\
-		if (access(MBOX_DEV, F_OK) && errno == ENOENT)		\
-			SKIP(return, MBOX_DEV " is absent: load mbox.ko"); \
-	} while (0)
-
-/*
- * Create a mailbox (named with EXCL, or anonymous when name is NULL) for send
- * and receive. Returns the fd or -errno; *out gets the attributes written back.
- */
-static int box(const char *name, __u32 flags, __u32 max_msgs, __u32 max_msg_size,
-	       __u64 max_bytes, struct mbox_open *out)
-{
-	struct mbox_open o = {
-		.mode = 0600,
-		.max_msgs = max_msgs,
-		.max_msg_size = max_msg_size,
-		.max_bytes = max_bytes,
-	};
-	int fd;
-
-	flags |= MBOX_OPEN_CREATE | (name ? MBOX_OPEN_EXCL : 0);
-	fd = mbox_bind(name, flags, BOTH, &o);
-	if (fd >= 0 && out)
-		*out = o;
-	return fd;
-}
 
 /* Message number tag of len bytes: every tag and length gives other bytes. */
 static void make_msg(char *buf, size_t len, unsigned int tag)
@@ -94,40 +67,10 @@ static long write_msg(int fd, size_t len, unsigned int tag)
 	return write(fd, buf, len) < 0 ? -errno : 0;
 }
 
-/* STAT's cur_msgs, or -errno. */
-static long cur_msgs(int fd)
-{
-	struct mbox_stat st;
-	long err = mbox_stat(fd, &st);
-
-	return err ? err : (long)st.cur_msgs;
-}
-
-static __u64 ms_since(__u64 t0)
-{
-	return (mbox_now_ns() - t0) / NS_PER_MS;
-}
-
-/* Poll STAT until exactly these callers are blocked: 0, -ETIMEDOUT or -errno. */
+/* Wait (up to 5 s, or until *stop is set) until exactly these callers are blocked. */
 static long wait_waiters(int fd, __u32 senders, __u32 receivers, int *stop)
 {
-	__u64 end = mbox_deadline_ms(5000);
-	struct mbox_stat st;
-	long err;
-
-	for (;;) {
-		err = mbox_stat(fd, &st);
-		if (err)
-			return err;
-		if (st.waiting_senders == senders && st.waiting_receivers == receivers)
-			break;
-		if (mbox_now_ns() > end || (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)))
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
-	/* Counted as waiting; give them the time to be asleep, too. */
-	usleep(30000);
-	return 0;
+	return mbox_wait_waiters(fd, senders, receivers, 5000, stop);
 }
 
 /* Messages of the blocking tests: 8 to 23 bytes, all in MSG_SIZE. */
@@ -173,34 +116,12 @@ static long do_op(int fd, enum op_kind kind, unsigned int tag)
 	return -EINVAL;
 }
 
-/* Child processes of a test; the fixture teardown kills what is left. */
-struct kids {
-	pid_t pid[MAX_KIDS];
-};
-
 typedef int (*kid_fn)(int fd, long arg);
 
 /* Run fn(fd, arg) in a child whose exit status is fn's return value. */
-static pid_t spawn(struct kids *k, kid_fn fn, int fd, long arg)
+static pid_t spawn(struct mbox_kids *k, kid_fn fn, int fd, long arg)
 {
-	pid_t parent = getpid(), pid;
-	int i;
-
-	for (i = 0; i < MAX_KIDS && k->pid[i]; i++)
-		;
-	if (i == MAX_KIDS)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(ECHILD);
-		alarm(WATCHDOG_S);
-		_exit(fn(fd, arg));
-	}
-	if (pid > 0)
-		k->pid[i] = pid;
-	return pid;
+	return mbox_spawn(k, WATCHDOG_S, fn(fd, arg));
 }
 
 /* do_op() in a child: arg is kind | tag << 8. */
@@ -209,58 +130,9 @@ static int kid_op(int fd, long arg)
 	return (int)-do_op(fd, arg & 0xff, arg >> 8);
 }
 
-static pid_t spawn_op(struct kids *k, int fd, enum op_kind kind, unsigned int tag)
+static pid_t spawn_op(struct mbox_kids *k, int fd, enum op_kind kind, unsigned int tag)
 {
 	return spawn(k, kid_op, fd, kind | (long)tag << 8);
-}
-
-static bool running(pid_t pid)
-{
-	int status;
-
-	return waitpid(pid, &status, WNOHANG) == 0;
-}
-
-/*
- * Wait up to ms for pid: its exit status, 128 + signal when killed, or -1 when
- * it did not end in time (it is killed then).
- */
-static int reap(struct kids *k, pid_t pid, long ms)
-{
-	__u64 end = mbox_deadline_ms(ms);
-	int i, status, ret = -1;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			break;
-		}
-		if ((r < 0 && errno != EINTR) || mbox_now_ns() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(1000);
-	}
-	for (i = 0; i < MAX_KIDS; i++)
-		if (k->pid[i] == pid)
-			k->pid[i] = 0;
-	return ret;
-}
-
-static void kill_kids(struct kids *k)
-{
-	int i;
-
-	for (i = 0; i < MAX_KIDS; i++) {
-		if (!k->pid[i])
-			continue;
-		kill(k->pid[i], SIGKILL);
-		waitpid(k->pid[i], NULL, 0);
-		k->pid[i] = 0;
-	}
 }
 
 /* do_op() in a thread. */
@@ -287,23 +159,6 @@ static int op_thread_start(struct op_thread *o, int fd, enum op_kind kind, unsig
 	o->tag = tag;
 	o->ret = 1;
 	return pthread_create(&o->thread, NULL, op_thread_fn, o);
-}
-
-static volatile sig_atomic_t got_signals;
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-	got_signals++;
-}
-
-static int catch_sigusr1(int sa_flags)
-{
-	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = sa_flags };
-
-	got_signals = 0;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
 }
 
 /*
@@ -385,8 +240,8 @@ FIXTURE_VARIANT_ADD(msg, fixed) {
 FIXTURE_SETUP(msg)
 {
 	self->fd = -1;
-	skip_without_mbox();
-	self->fd = box(NULL, variant->flags, MSG_MAX, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	self->fd = mbox_create(NULL, variant->flags, 0600, MSG_MAX, MSG_SIZE);
 	ASSERT_LE(0, self->fd);
 	alarm(WATCHDOG_S);
 }
@@ -413,7 +268,7 @@ TEST_F(msg, write_returns_length)
 
 	make_msg(buf, len, 1);
 	EXPECT_EQ((ssize_t)len, write(self->fd, buf, len));
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, read_returns_length)
@@ -426,7 +281,7 @@ TEST_F(msg, read_returns_length)
 	n = read(self->fd, buf, sizeof(buf));
 	ASSERT_EQ((ssize_t)len, n);
 	EXPECT_TRUE(msg_is(buf, n, len, 1));
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, writes_keep_message_boundaries)
@@ -442,7 +297,7 @@ TEST_F(msg, writes_keep_message_boundaries)
 		ASSERT_EQ((ssize_t)msg_len(variant, tag), n);
 		EXPECT_TRUE(msg_is(buf, n, msg_len(variant, tag), tag));
 	}
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, read_small_buffer_keeps_message)
@@ -456,7 +311,7 @@ TEST_F(msg, read_small_buffer_keeps_message)
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(-1, read(self->fd, buf, 0));
 	EXPECT_EQ(EMSGSIZE, errno);
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 	n = read(self->fd, buf, sizeof(buf));
 	ASSERT_EQ((ssize_t)len, n);
 	EXPECT_TRUE(msg_is(buf, n, len, 1));
@@ -471,7 +326,7 @@ TEST_F(msg, recv_small_buffer_keeps_message)
 	ASSERT_EQ(0, send_msg(self->fd, len, 1, 7, 0));
 	EXPECT_EQ(-EMSGSIZE, mbox_recv(self->fd, buf, len - 1, 0, 0, &r));
 	EXPECT_EQ(len, r.len);
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 	ASSERT_EQ(0, mbox_recv(self->fd, buf, sizeof(buf), 0, 0, &r));
 	EXPECT_EQ(len, r.len);
 	EXPECT_EQ(7, r.prio);
@@ -528,7 +383,7 @@ TEST_F(msg, recv_trunc_cuts_and_dequeues)
 	make_msg(want, len, 3);
 	EXPECT_EQ(0, memcmp(buf, want, 5));
 	EXPECT_EQ((char)0xee, buf[5]);
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, recv_peek_leaves_message_queued)
@@ -544,12 +399,12 @@ TEST_F(msg, recv_peek_leaves_message_queued)
 	EXPECT_EQ(3, r.prio);
 	EXPECT_EQ(1, r.seq);
 	EXPECT_TRUE(msg_is(buf, r.len, len, 2));
-	EXPECT_EQ(2, cur_msgs(self->fd));
+	EXPECT_EQ(2, mbox_cur_msgs(self->fd));
 
 	ASSERT_EQ(0, mbox_recv(self->fd, buf, sizeof(buf), 0, 0, &r));
 	EXPECT_EQ(1, r.seq);
 	EXPECT_TRUE(msg_is(buf, r.len, len, 2));
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, recv_peek_is_not_counted_received)
@@ -574,7 +429,7 @@ TEST_F(msg, recv_peek_small_buffer_is_emsgsize)
 	ASSERT_EQ(0, send_msg(self->fd, len, 1, 0, 0));
 	EXPECT_EQ(-EMSGSIZE, mbox_recv(self->fd, buf, len - 1, MBOX_RECV_PEEK, 0, &r));
 	EXPECT_EQ(len, r.len);
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 }
 
 /* Two pages, the second inaccessible: returns the start of the second. */
@@ -639,7 +494,7 @@ TEST_F(msg, recv_bad_buffer_is_efault_and_keeps_message)
 	EXPECT_EQ(-EFAULT, mbox_recv(self->fd, ro, sizeof(buf), 0, 0, NULL));
 	EXPECT_EQ(-1, read(self->fd, guard, sizeof(buf)));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 
 	ASSERT_EQ(0, mbox_recv(self->fd, buf, sizeof(buf), 0, 0, &r));
 	EXPECT_EQ(1, r.seq);
@@ -655,7 +510,7 @@ TEST_F(msg, send_prio_max_is_einval)
 
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, MBOX_PRIO_MAX, 0));
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0xffffffffU, 0));
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, send_prio_max_minus_one_is_accepted)
@@ -674,7 +529,7 @@ TEST_F(msg, send_unknown_flags_is_einval)
 
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, MBOX_SEND_SYNC << 1));
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, 1U << 31));
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, recv_unknown_flags_is_einval)
@@ -684,7 +539,7 @@ TEST_F(msg, recv_unknown_flags_is_einval)
 	ASSERT_EQ(0, send_msg(self->fd, msg_len(variant, 1), 1, 0, 0));
 	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_FROM << 1, 0, NULL));
 	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), 1U << 31, 0, NULL));
-	EXPECT_EQ(1, cur_msgs(self->fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, recv_highest_prio_first_fifo_within_prio)
@@ -712,7 +567,7 @@ TEST_F(msg, recv_highest_prio_first_fifo_within_prio)
 		EXPECT_EQ(t + 1, r.seq);
 		EXPECT_TRUE(msg_is(buf, r.len, msg_len(variant, t), t));
 	}
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(msg, write_sends_at_prio_zero)
@@ -736,13 +591,13 @@ TEST(variable_zero_length_write_and_read)
 	char buf[MSG_SIZE];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, 0, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, 0, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, write(fd, buf, 0));
-	EXPECT_EQ(1, cur_msgs(fd));
+	EXPECT_EQ(1, mbox_cur_msgs(fd));
 	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));
-	EXPECT_EQ(0, cur_msgs(fd));
+	EXPECT_EQ(0, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -752,8 +607,8 @@ TEST(variable_zero_length_send_and_recv)
 	struct mbox_recv r;
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, 0, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, 0, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mbox_send(fd, buf, 0, 6, 0, 0));
 	/* Even a zero-byte buffer takes it. */
@@ -761,7 +616,7 @@ TEST(variable_zero_length_send_and_recv)
 	EXPECT_EQ(0, r.len);
 	EXPECT_EQ(6, r.prio);
 	EXPECT_EQ(1, r.seq);
-	EXPECT_EQ(0, cur_msgs(fd));
+	EXPECT_EQ(0, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -770,13 +625,13 @@ TEST(variable_max_size_is_accepted)
 	char buf[MSG_SIZE];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, 0, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, 0, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	make_msg(buf, MSG_SIZE, 1);
 	EXPECT_EQ(MSG_SIZE, write(fd, buf, MSG_SIZE));
 	EXPECT_EQ(0, mbox_send(fd, buf, MSG_SIZE, 0, 0, 0));
-	EXPECT_EQ(2, cur_msgs(fd));
+	EXPECT_EQ(2, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -785,14 +640,14 @@ TEST(variable_too_long_is_emsgsize)
 	char buf[MSG_SIZE + 1];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, 0, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, 0, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	make_msg(buf, sizeof(buf), 1);
 	EXPECT_EQ(-1, write(fd, buf, MSG_SIZE + 1));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(-EMSGSIZE, mbox_send(fd, buf, MSG_SIZE + 1, 0, 0, 0));
-	EXPECT_EQ(0, cur_msgs(fd));
+	EXPECT_EQ(0, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -801,13 +656,13 @@ TEST(fixed_exact_size_is_accepted)
 	char buf[MSG_SIZE];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, MBOX_OPEN_FIXED_SIZE, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, MBOX_OPEN_FIXED_SIZE, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	make_msg(buf, MSG_SIZE, 1);
 	EXPECT_EQ(MSG_SIZE, write(fd, buf, MSG_SIZE));
 	EXPECT_EQ(0, mbox_send(fd, buf, MSG_SIZE, 0, 0, 0));
-	EXPECT_EQ(2, cur_msgs(fd));
+	EXPECT_EQ(2, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -816,8 +671,8 @@ TEST(fixed_shorter_is_einval)
 	char buf[MSG_SIZE];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, MBOX_OPEN_FIXED_SIZE, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, MBOX_OPEN_FIXED_SIZE, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	make_msg(buf, MSG_SIZE, 1);
 	EXPECT_EQ(-1, write(fd, buf, MSG_SIZE - 1));
@@ -826,7 +681,7 @@ TEST(fixed_shorter_is_einval)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-EINVAL, mbox_send(fd, buf, 1, 0, 0, 0));
 	EXPECT_EQ(-EINVAL, mbox_send(fd, buf, 0, 0, 0, 0));
-	EXPECT_EQ(0, cur_msgs(fd));
+	EXPECT_EQ(0, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -835,14 +690,14 @@ TEST(fixed_longer_is_einval)
 	char buf[MSG_SIZE + 1];
 	int fd;
 
-	skip_without_mbox();
-	fd = box(NULL, MBOX_OPEN_FIXED_SIZE, 4, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	fd = mbox_create(NULL, MBOX_OPEN_FIXED_SIZE, 0600, 4, MSG_SIZE);
 	ASSERT_LE(0, fd);
 	make_msg(buf, sizeof(buf), 1);
 	EXPECT_EQ(-1, write(fd, buf, MSG_SIZE + 1));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-EINVAL, mbox_send(fd, buf, MSG_SIZE + 1, 0, 0, 0));
-	EXPECT_EQ(0, cur_msgs(fd));
+	EXPECT_EQ(0, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -854,27 +709,25 @@ FIXTURE(block) {
 	int fd;
 	int fd2;
 	char name[64];
-	struct kids kids;
+	struct mbox_kids kids;
 };
 
 FIXTURE_SETUP(block)
 {
 	self->fd = -1;
 	self->fd2 = -1;
-	skip_without_mbox();
-	self->fd = box(NULL, 0, BLK_MAX, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	self->fd = mbox_create(NULL, 0, 0600, BLK_MAX, MSG_SIZE);
 	ASSERT_LE(0, self->fd);
 	alarm(WATCHDOG_S);
 }
 
 FIXTURE_TEARDOWN(block)
 {
-	struct mbox_name n = { .name_ptr = (__u64)(uintptr_t)self->name };
-
 	alarm(0);
-	kill_kids(&self->kids);
+	mbox_kill_kids(&self->kids);
 	if (self->name[0])
-		mbox_ioctl(self->fd, MBOX_IOC_UNLINK, &n);
+		mbox_unlink(self->fd, self->name);
 	if (self->fd2 >= 0)
 		close(self->fd2);
 	if (self->fd >= 0)
@@ -899,8 +752,8 @@ static int use_named(FIXTURE_DATA(block) *self)
 {
 	int fd;
 
-	fd = box(mbox_test_name(self->name, sizeof(self->name), "msg"), 0, BLK_MAX,
-		 MSG_SIZE, 0, NULL);
+	fd = mbox_create(mbox_test_name(self->name, sizeof(self->name), "msg"), 0, 0600,
+			 BLK_MAX, MSG_SIZE);
 	if (fd < 0)
 		return fd;
 	close(self->fd);
@@ -916,10 +769,10 @@ TEST_F(block, read_blocks_until_other_process_writes)
 	pid = spawn_op(&self->kids, self->fd, OP_READ, 5);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->fd, 0, 1, NULL));
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, do_op(self->fd, OP_WRITE, 5));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, blocked_receiver_gets_message_sent_after_it_blocked)
@@ -931,7 +784,7 @@ TEST_F(block, blocked_receiver_gets_message_sent_after_it_blocked)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->fd, 0, 1, NULL));
 	ASSERT_EQ(0, do_op(self->fd, OP_SEND, 6));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 	ASSERT_EQ(0, mbox_stat(self->fd, &st));
 	EXPECT_EQ(1, st.total_sent);
 	EXPECT_EQ(1, st.total_received);
@@ -948,10 +801,10 @@ TEST_F(block, write_blocks_on_full_until_other_process_reads)
 	pid = spawn_op(&self->kids, self->fd, OP_WRITE, 3);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->fd, 1, 0, NULL));
-	EXPECT_TRUE(running(pid));
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_TRUE(mbox_kid_running(pid));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 	ASSERT_EQ(0, do_op(self->fd, OP_READ, 1));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_READ, 2));
 	EXPECT_EQ(0, do_op(self->fd, OP_READ, 3));
 }
@@ -971,24 +824,17 @@ TEST_F(block, blocked_senders_get_room_in_wait_order)
 	ASSERT_EQ(0, do_op(self->fd, OP_RECV, 1));
 	ASSERT_EQ(0, wait_waiters(self->fd, 1, 0, NULL));
 	ASSERT_EQ(0, do_op(self->fd, OP_RECV, 2));
-	EXPECT_EQ(0, reap(&self->kids, a, 5000));
-	EXPECT_EQ(0, reap(&self->kids, b, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, a, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, b, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 10));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 11));
-}
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 TEST_F(block, read_empty_nonblocking_file_is_eagain)
 {
 	char buf[MSG_SIZE];
 
-	ASSERT_EQ(0, set_nonblock(self->fd));
+	ASSERT_EQ(0, mbox_set_nonblock(self->fd));
 	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
 }
@@ -997,24 +843,24 @@ TEST_F(block, recv_empty_nonblocking_file_is_eagain)
 {
 	char buf[MSG_SIZE];
 
-	ASSERT_EQ(0, set_nonblock(self->fd));
+	ASSERT_EQ(0, mbox_set_nonblock(self->fd));
 	EXPECT_EQ(-EAGAIN, mbox_recv(self->fd, buf, sizeof(buf), 0, 0, NULL));
 }
 
 TEST_F(block, write_full_nonblocking_file_is_eagain)
 {
 	ASSERT_EQ(0, fill(self->fd));
-	ASSERT_EQ(0, set_nonblock(self->fd));
+	ASSERT_EQ(0, mbox_set_nonblock(self->fd));
 	EXPECT_EQ(-EAGAIN, write_msg(self->fd, blk_len(9), 9));
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, send_full_nonblocking_file_is_eagain)
 {
 	ASSERT_EQ(0, fill(self->fd));
-	ASSERT_EQ(0, set_nonblock(self->fd));
+	ASSERT_EQ(0, mbox_set_nonblock(self->fd));
 	EXPECT_EQ(-EAGAIN, send_msg(self->fd, blk_len(9), 9, 0, 0));
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, recv_nonblock_empty_is_eagain)
@@ -1028,22 +874,24 @@ TEST_F(block, send_nonblock_full_is_eagain)
 {
 	ASSERT_EQ(0, fill(self->fd));
 	EXPECT_EQ(-EAGAIN, send_msg(self->fd, blk_len(9), 9, 0, MBOX_SEND_NONBLOCK));
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, send_nonblock_without_byte_room_is_eagain)
 {
-	struct mbox_open o;
+	struct mbox_open o = {
+		.mode = 0600, .max_msgs = 8, .max_msg_size = MSG_SIZE, .max_bytes = 2 * MSG_SIZE,
+	};
 	int fd;
 
-	fd = box(NULL, 0, 8, MSG_SIZE, 2 * MSG_SIZE, &o);
+	fd = mbox_bind(NULL, MBOX_OPEN_CREATE, BOTH, &o);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(2 * MSG_SIZE, o.max_bytes);
 	ASSERT_EQ(0, send_msg(fd, MSG_SIZE, 1, 0, 0));
 	ASSERT_EQ(0, send_msg(fd, MSG_SIZE, 2, 0, 0));
 	/* Two messages of eight: the bytes are full, not the slots. */
 	EXPECT_EQ(-EAGAIN, send_msg(fd, 1, 3, 0, MBOX_SEND_NONBLOCK));
-	EXPECT_EQ(2, cur_msgs(fd));
+	EXPECT_EQ(2, mbox_cur_msgs(fd));
 	close(fd);
 }
 
@@ -1068,7 +916,7 @@ TEST_F(block, recv_past_deadline_is_etimedout_at_once)
 
 	EXPECT_EQ(-ETIMEDOUT, mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_DEADLINE,
 					t0 - NS_PER_MS, NULL));
-	EXPECT_GT(1000, ms_since(t0));
+	EXPECT_GT(1000, mbox_ms_since(t0));
 }
 
 TEST_F(block, recv_past_deadline_takes_queued_message)
@@ -1096,7 +944,7 @@ TEST_F(block, send_deadline_on_full_is_etimedout)
 	EXPECT_EQ(-ETIMEDOUT, err);
 	EXPECT_LE(deadline, now);
 	EXPECT_GT(deadline + 3000 * NS_PER_MS, now);
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, send_past_deadline_on_full_is_etimedout_at_once)
@@ -1109,8 +957,8 @@ TEST_F(block, send_past_deadline_on_full_is_etimedout_at_once)
 	t0 = mbox_now_ns();
 	EXPECT_EQ(-ETIMEDOUT, mbox_send(self->fd, buf, blk_len(9), 0, MBOX_SEND_DEADLINE,
 					t0 - NS_PER_MS));
-	EXPECT_GT(1000, ms_since(t0));
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_GT(1000, mbox_ms_since(t0));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, recv_deadline_is_not_extended_by_sa_restart_signals)
@@ -1121,7 +969,7 @@ TEST_F(block, recv_deadline_is_not_extended_by_sa_restart_signals)
 	__u64 deadline, now;
 	long err;
 
-	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
 	deadline = mbox_deadline_ms(500);
 	ASSERT_EQ(0, signaller_start(&s));
 	err = mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_DEADLINE, deadline, NULL);
@@ -1129,7 +977,7 @@ TEST_F(block, recv_deadline_is_not_extended_by_sa_restart_signals)
 	signaller_stop(&s);
 	EXPECT_EQ(0, s.err);
 	EXPECT_EQ(-ETIMEDOUT, err);
-	EXPECT_LE(2, got_signals);
+	EXPECT_LE(2, mbox_got_signals);
 	EXPECT_LE(deadline, now);
 	EXPECT_GT(deadline + 2500 * NS_PER_MS, now);
 }
@@ -1144,12 +992,12 @@ TEST_F(block, read_with_sa_restart_signal_keeps_waiting)
 	char buf[2 * MSG_SIZE];
 	ssize_t n;
 
-	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
 	ASSERT_EQ(0, signaller_start(&s));
 	n = read(self->fd, buf, sizeof(buf));
 	signaller_stop(&s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	ASSERT_EQ((ssize_t)blk_len(7), n);
 	EXPECT_TRUE(msg_is(buf, n, blk_len(7), 7));
 }
@@ -1164,12 +1012,12 @@ TEST_F(block, read_interrupted_without_sa_restart_is_eintr)
 	char buf[2 * MSG_SIZE];
 	ssize_t n;
 
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	ASSERT_EQ(0, signaller_start(&s));
 	n = read(self->fd, buf, sizeof(buf));
 	signaller_stop(&s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(-1, n);
 	EXPECT_EQ(EINTR, errno);
 }
@@ -1180,14 +1028,14 @@ TEST_F(block, recv_interrupted_without_sa_restart_is_eintr)
 	char buf[2 * MSG_SIZE];
 	long err;
 
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	ASSERT_EQ(0, signaller_start(&s));
 	/* The deadline only ends a wait the signal failed to. */
 	err = mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_DEADLINE,
 			mbox_deadline_ms(3000), NULL);
 	signaller_stop(&s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(-EINTR, err);
 }
 
@@ -1198,16 +1046,16 @@ TEST_F(block, send_interrupted_without_sa_restart_is_eintr)
 	long err;
 
 	ASSERT_EQ(0, fill(self->fd));
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	make_msg(buf, blk_len(9), 9);
 	ASSERT_EQ(0, signaller_start(&s));
 	err = mbox_send(self->fd, buf, blk_len(9), 0, MBOX_SEND_DEADLINE,
 			mbox_deadline_ms(3000));
 	signaller_stop(&s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(-EINTR, err);
-	EXPECT_EQ(BLK_MAX, cur_msgs(self->fd));
+	EXPECT_EQ(BLK_MAX, mbox_cur_msgs(self->fd));
 }
 
 /* A blocking receive into memory it cannot write. */
@@ -1234,9 +1082,9 @@ TEST_F(block, recv_efault_leaves_message_for_next_blocked_receiver)
 
 	/* The first receiver cannot take it: it stays queued for the second. */
 	ASSERT_EQ(0, do_op(self->fd, OP_SEND, 5));
-	EXPECT_EQ(EFAULT, reap(&self->kids, bad, 5000));
-	EXPECT_EQ(0, reap(&self->kids, good, 3000));
-	EXPECT_EQ(0, cur_msgs(self->fd));
+	EXPECT_EQ(EFAULT, mbox_kid_reap(&self->kids, bad, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, good, 3000));
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, recv_efault_keeps_mailbox_within_max_msgs)
@@ -1258,7 +1106,7 @@ TEST_F(block, recv_efault_keeps_mailbox_within_max_msgs)
 	EXPECT_EQ(1, st.waiting_senders);
 
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 1));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 2));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 3));
 	munmap(bad, 4096);
@@ -1282,7 +1130,7 @@ TEST_F(block, destroy_wakes_blocked_receivers_with_eidrm)
 	ASSERT_EQ(0, mbox_ioctl(self->fd2, MBOX_IOC_DESTROY, NULL));
 	self->name[0] = '\0';
 	for (i = 0; i < 3; i++)
-		EXPECT_EQ(EIDRM, reap(&self->kids, pid[i], 5000));
+		EXPECT_EQ(EIDRM, mbox_kid_reap(&self->kids, pid[i], 5000));
 	pthread_join(t.thread, NULL);
 	EXPECT_EQ(-EIDRM, t.ret);
 }
@@ -1306,7 +1154,7 @@ TEST_F(block, destroy_wakes_blocked_senders_with_eidrm)
 	ASSERT_EQ(0, mbox_ioctl(self->fd2, MBOX_IOC_DESTROY, NULL));
 	self->name[0] = '\0';
 	for (i = 0; i < 2; i++)
-		EXPECT_EQ(EIDRM, reap(&self->kids, pid[i], 5000));
+		EXPECT_EQ(EIDRM, mbox_kid_reap(&self->kids, pid[i], 5000));
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i].thread, NULL);
 		EXPECT_EQ(-EIDRM, t[i].ret);
@@ -1317,15 +1165,15 @@ TEST_F(block, destroy_wakes_blocked_senders_with_eidrm)
 FIXTURE(ready) {
 	int fd;
 	int ep;
-	struct kids kids;
+	struct mbox_kids kids;
 };
 
 FIXTURE_SETUP(ready)
 {
 	self->fd = -1;
 	self->ep = -1;
-	skip_without_mbox();
-	self->fd = box(NULL, 0, BLK_MAX, MSG_SIZE, 0, NULL);
+	mbox_skip_if_absent();
+	self->fd = mbox_create(NULL, 0, 0600, BLK_MAX, MSG_SIZE);
 	ASSERT_LE(0, self->fd);
 	alarm(WATCHDOG_S);
 }
@@ -1333,7 +1181,7 @@ FIXTURE_SETUP(ready)
 FIXTURE_TEARDOWN(ready)
 {
 	alarm(0);
-	kill_kids(&self->kids);
+	mbox_kill_kids(&self->kids);
 	if (self->ep >= 0)
 		close(self->ep);
 	if (self->fd >= 0)
@@ -1388,9 +1236,12 @@ TEST_F(ready, poll_full_reports_no_pollout)
 
 TEST_F(ready, poll_without_room_for_largest_message_reports_no_pollout)
 {
+	struct mbox_open o = {
+		.mode = 0600, .max_msgs = 8, .max_msg_size = MSG_SIZE, .max_bytes = 2 * MSG_SIZE,
+	};
 	int fd;
 
-	fd = box(NULL, 0, 8, MSG_SIZE, 2 * MSG_SIZE, NULL);
+	fd = mbox_bind(NULL, MBOX_OPEN_CREATE, BOTH, &o);
 	ASSERT_LE(0, fd);
 	/* 33 of 64 bytes queued: a 31-byte message fits, a 32-byte one not. */
 	ASSERT_EQ(0, send_msg(fd, MSG_SIZE, 1, 0, 0));
@@ -1418,7 +1269,7 @@ static int kid_later_op(int fd, long arg)
 	return kid_op(fd, arg);
 }
 
-static pid_t spawn_later_op(struct kids *k, int fd, enum op_kind kind, unsigned int tag)
+static pid_t spawn_later_op(struct mbox_kids *k, int fd, enum op_kind kind, unsigned int tag)
 {
 	return spawn(k, kid_later_op, fd, kind | (long)tag << 8);
 }
@@ -1441,9 +1292,9 @@ TEST_F(ready, poll_blocks_until_other_process_sends)
 	/* poll() checks once more at its timeout: it must return well before. */
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_EQ(POLLIN, p.revents);
-	EXPECT_LE(200, ms_since(t0));
-	EXPECT_GT(4000, ms_since(t0));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_LE(200, mbox_ms_since(t0));
+	EXPECT_GT(4000, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_READ, 3));
 }
 
@@ -1459,9 +1310,9 @@ TEST_F(ready, poll_pollout_blocks_until_other_process_reads)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_EQ(POLLOUT, p.revents);
-	EXPECT_LE(200, ms_since(t0));
-	EXPECT_GT(4000, ms_since(t0));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_LE(200, mbox_ms_since(t0));
+	EXPECT_GT(4000, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 }
 
 TEST_F(ready, poll_wakes_on_destroy_by_other_process)
@@ -1474,9 +1325,9 @@ TEST_F(ready, poll_wakes_on_destroy_by_other_process)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_EQ(POLLHUP | POLLERR, p.revents & (POLLHUP | POLLERR));
-	EXPECT_LE(200, ms_since(t0));
-	EXPECT_GT(4000, ms_since(t0));
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_LE(200, mbox_ms_since(t0));
+	EXPECT_GT(4000, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 }
 
 TEST_F(ready, poll_wakes_for_message_requeued_after_recv_efault)
@@ -1495,9 +1346,9 @@ TEST_F(ready, poll_wakes_for_message_requeued_after_recv_efault)
 	/* Woken, not found at poll()'s own last look at its timeout. */
 	EXPECT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_EQ(POLLIN, p.revents);
-	EXPECT_GT(4000, ms_since(t0));
-	EXPECT_EQ(0, reap(&self->kids, sender, 5000));
-	EXPECT_EQ(EFAULT, reap(&self->kids, bad, 5000));
+	EXPECT_GT(4000, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, sender, 5000));
+	EXPECT_EQ(EFAULT, mbox_kid_reap(&self->kids, bad, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_READ, 3));
 }
 
@@ -1603,7 +1454,7 @@ TEST_F(ready, epollet_wakes_waiter_for_each_send_from_other_process)
 		EXPECT_EQ(EPOLLIN, ev.events);
 		ASSERT_EQ(0, do_op(self->fd, OP_READ, tag));
 	}
-	EXPECT_EQ(0, reap(&self->kids, pid, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -1621,7 +1472,7 @@ TEST_F(ready, epollet_second_send_without_read_gets_new_event)
 	ASSERT_EQ(0, do_op(self->fd, OP_SEND, 2));
 	ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 0));
 	EXPECT_EQ(EPOLLIN, ev.events);
-	EXPECT_EQ(2, cur_msgs(self->fd));
+	EXPECT_EQ(2, mbox_cur_msgs(self->fd));
 }
 
 TEST_HARNESS_MAIN

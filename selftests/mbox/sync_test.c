@@ -23,10 +23,10 @@
 
 #include "kselftest_harness.h"
 #include "mbox_test.h"
+#include "mbox_kids.h"
 
 #define MSG_SIZE	64	/* max_msg_size of the test mailboxes */
 #define MSG_MAX		16	/* max_msgs of the buffered test mailboxes */
-#define MAX_KIDS	12
 #define WATCHDOG_S	25	/* a call stuck for good ends its test before the harness does */
 #define LONG_MS		3000	/* how long a wait that should end at once may take */
 #define NS_PER_MS	1000000ULL
@@ -37,12 +37,6 @@
 #define WORKERS		2	/* and its servers */
 #define CALLS		40	/* calls each client makes */
 #define RACE_ROUNDS	250	/* iterations of each exactly-once race */
-
-#define skip_without_mbox()						\
-	do {								\
-		if (access(MBOX_DEV, F_OK) && errno == ENOENT)		\
-			SKIP(return, MBOX_DEV " is absent: load mbox.ko"); \
-	} while (0)
 
 /* What children report to the test, in shared memory. */
 struct report {
@@ -62,9 +56,7 @@ struct env {
 	int fd;			/* anonymous, or rendezvous, mailbox */
 	int nfd;		/* named mailbox (call and cancel tests), or -1 */
 	char name[64];
-	int ready[2];		/* children -> test */
-	int go[2];		/* test -> children */
-	pid_t kid[MAX_KIDS];
+	struct mbox_kids kids;
 	struct report *rep;
 };
 
@@ -72,89 +64,38 @@ struct env {
 
 static int env_setup(struct env *e, __u32 flags, __u32 max_msgs, bool named)
 {
-	struct mbox_open o = { .max_msgs = max_msgs, .max_msg_size = MSG_SIZE, .mode = 0600 };
+	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->fd = e->nfd = -1;
-	e->ready[0] = e->ready[1] = e->go[0] = e->go[1] = -1;
-	e->rep = mmap(NULL, sizeof(*e->rep), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (e->rep == MAP_FAILED) {
-		e->rep = NULL;
+	err = mbox_kids_open(&e->kids);
+	if (err)
+		return err;
+	e->rep = mbox_shared_new(sizeof(*e->rep));
+	if (!e->rep)
 		return -ENOMEM;
-	}
-	memset(e->rep, 0, sizeof(*e->rep));
-	if (pipe2(e->ready, O_CLOEXEC) || pipe2(e->go, O_CLOEXEC))
-		return -errno;
 	if (named) {
 		mbox_test_name(e->name, sizeof(e->name), "sync");
-		e->nfd = mbox_bind(e->name, MBOX_OPEN_CREATE | MBOX_OPEN_EXCL, BOTH, &o);
+		e->nfd = mbox_create(e->name, 0, 0600, max_msgs, MSG_SIZE);
 		if (e->nfd < 0)
 			return e->nfd;
 	}
-	o.max_msgs = max_msgs;
-	e->fd = mbox_bind(NULL, MBOX_OPEN_CREATE | flags, BOTH, &o);
+	e->fd = mbox_create(NULL, flags, 0600, max_msgs, MSG_SIZE);
 	return e->fd < 0 ? e->fd : 0;
 }
 
 static void env_teardown(struct env *e)
 {
-	struct mbox_name n = { .name_ptr = (__u64)(uintptr_t)e->name };
-	int i, fd;
-
 	alarm(0);
-	for (i = 0; i < MAX_KIDS; i++) {
-		if (!e->kid[i])
-			continue;
-		kill(e->kid[i], SIGKILL);
-		waitpid(e->kid[i], NULL, 0);
-		e->kid[i] = 0;
-	}
-	for (i = 0; i < 2; i++) {
-		if (e->ready[i] >= 0)
-			close(e->ready[i]);
-		if (e->go[i] >= 0)
-			close(e->go[i]);
-	}
+	mbox_kids_close(&e->kids);
 	if (e->fd >= 0)
 		close(e->fd);
 	if (e->nfd >= 0)
 		close(e->nfd);
-	if (e->name[0]) {
-		fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			mbox_ioctl(fd, MBOX_IOC_UNLINK, &n);
-			close(fd);
-		}
-	}
+	if (e->name[0])
+		mbox_unlink_name(e->name);
 	if (e->rep)
 		munmap(e->rep, sizeof(*e->rep));
-}
-
-/* Write one byte to a pipe: 0 or -errno. */
-static int tell(int fd, int val)
-{
-	unsigned char b = val;
-
-	return write(fd, &b, 1) == 1 ? 0 : -errno;
-}
-
-/* Read one byte from a pipe within ms: the byte, -ETIMEDOUT or -errno. */
-static int hear(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	unsigned char b;
-	int n;
-
-	n = poll(&p, 1, ms);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ETIMEDOUT;
-	n = read(fd, &b, 1);
-	if (n < 0)
-		return -errno;
-	return n == 1 ? b : -EPIPE;
 }
 
 typedef int (*kid_fn)(struct env *e, long arg);
@@ -162,91 +103,13 @@ typedef int (*kid_fn)(struct env *e, long arg);
 /* Run fn(e, arg) in a child whose exit status is fn's return value. */
 static pid_t spawn(struct env *e, kid_fn fn, long arg)
 {
-	pid_t parent = getpid(), pid;
-	int i;
-
-	for (i = 0; i < MAX_KIDS && e->kid[i]; i++)
-		;
-	if (i == MAX_KIDS)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(ECHILD);
-		alarm(WATCHDOG_S);
-		_exit(fn(e, arg));
-	}
-	if (pid > 0)
-		e->kid[i] = pid;
-	return pid;
+	return mbox_spawn(&e->kids, WATCHDOG_S, fn(e, arg));
 }
 
-/*
- * Wait up to ms for child pid: its exit status, 128 + signal when killed, or
- * -1 when it did not end in time (it is killed then).
- */
-static int reap(struct env *e, pid_t pid, long ms)
-{
-	__u64 end = mbox_deadline_ms(ms);
-	int i, status, ret = -1;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			break;
-		}
-		if ((r < 0 && errno != EINTR) || mbox_now_ns() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(1000);
-	}
-	for (i = 0; i < MAX_KIDS; i++)
-		if (e->kid[i] == pid)
-			e->kid[i] = 0;
-	return ret;
-}
-
-static bool running(pid_t pid)
-{
-	siginfo_t si = { 0 };
-
-	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == 0;
-}
-
-/* Poll STAT until exactly these callers are blocked: 0, -ETIMEDOUT or -errno. */
+/* Wait (up to LONG_MS) until exactly these callers are blocked: 0 or -errno. */
 static long wait_waiters(int fd, __u32 senders, __u32 receivers)
 {
-	__u64 end = mbox_deadline_ms(LONG_MS);
-	struct mbox_stat st;
-	long err;
-
-	for (;;) {
-		err = mbox_stat(fd, &st);
-		if (err)
-			return err;
-		if (st.waiting_senders == senders && st.waiting_receivers == receivers)
-			break;
-		if (mbox_now_ns() > end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
-	/* Counted as waiting; give them the time to be asleep, too. */
-	usleep(30000);
-	return 0;
-}
-
-/* STAT's cur_msgs, or -errno. */
-static long cur_msgs(int fd)
-{
-	struct mbox_stat st;
-	long err = mbox_stat(fd, &st);
-
-	return err ? err : (long)st.cur_msgs;
+	return mbox_wait_waiters(fd, senders, receivers, LONG_MS, NULL);
 }
 
 /* Poll STAT until n messages (requests) are queued: 0, -ETIMEDOUT or -errno. */
@@ -255,7 +118,7 @@ static long wait_queued(int fd, long n)
 	__u64 end = mbox_deadline_ms(LONG_MS);
 	long cur;
 
-	while ((cur = cur_msgs(fd)) != n) {
+	while ((cur = mbox_cur_msgs(fd)) != n) {
 		if (cur < 0)
 			return cur;
 		if (mbox_now_ns() > end)
@@ -264,11 +127,6 @@ static long wait_queued(int fd, long n)
 	}
 	usleep(30000);
 	return 0;
-}
-
-static __u64 ms_since(__u64 t0)
-{
-	return (mbox_now_ns() - t0) / NS_PER_MS;
 }
 
 /* A send of string s: flags as given, a deadline LONG_MS ahead unless given. */
@@ -352,23 +210,6 @@ static long reply_str(int fd, __u64 token, const char *s)
 static long cancel(int fd)
 {
 	return mbox_ioctl(fd, MBOX_IOC_CANCEL, NULL);
-}
-
-static volatile sig_atomic_t got_signals;
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-	got_signals++;
-}
-
-static int catch_sigusr1(int sa_flags)
-{
-	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = sa_flags };
-
-	got_signals = 0;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* One blocking call (deadline LONG_MS ahead) in a thread. */
@@ -574,7 +415,7 @@ static int kid_server_gone(struct env *e, long arg)
 	if (arg)
 		return 0;
 	close(fd);
-	hear(e->go[0], LONG_MS);
+	mbox_hear(e->kids.go[0], LONG_MS);
 	return 0;
 }
 
@@ -586,7 +427,7 @@ FIXTURE(sync) {
 
 FIXTURE_SETUP(sync)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e, 0, MSG_MAX, false));
 	alarm(WATCHDOG_S);
 }
@@ -607,13 +448,13 @@ TEST_F(sync, send_returns_only_after_receipt)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
 	usleep(200000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, mbox_stat(self->e.fd, &st));
 	EXPECT_EQ(1, st.waiting_senders);
 	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
 	EXPECT_STREQ("sync", buf);
 	EXPECT_EQ(pid, r.pid);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_LE(200 * NS_PER_MS, self->e.rep->elapsed_ns);
 }
 
@@ -627,8 +468,8 @@ TEST_F(sync, send_to_blocked_receiver_returns_at_once)
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	t0 = mbox_now_ns();
 	EXPECT_EQ(0, sync_send(self->e.fd, "handoff", 0, 0));
-	EXPECT_GT(1000, ms_since(t0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_GT(1000, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("handoff", self->e.rep->buf);
 }
 
@@ -638,7 +479,7 @@ TEST_F(sync, nonblock_without_receiver_is_eagain_and_queues_nothing)
 	struct mbox_recv r;
 
 	EXPECT_EQ(-EAGAIN, sync_send(self->e.fd, "none", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -650,7 +491,7 @@ TEST_F(sync, nonblock_with_blocked_receiver_works)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	EXPECT_EQ(0, sync_send(self->e.fd, "ready", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("ready", self->e.rep->buf);
 }
 
@@ -662,8 +503,8 @@ TEST_F(sync, deadline_is_etimedout_and_withdraws_message)
 
 	EXPECT_EQ(-ETIMEDOUT, sync_send(self->e.fd, "late", MBOX_SEND_DEADLINE,
 					t0 + 100 * NS_PER_MS));
-	EXPECT_LE(100, ms_since(t0));
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_LE(100, mbox_ms_since(t0));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -679,10 +520,10 @@ TEST_F(sync, peek_does_not_complete_it)
 	ASSERT_EQ(0, recv_str(self->e.fd, MBOX_RECV_PEEK | MBOX_RECV_NONBLOCK, buf, &r));
 	EXPECT_STREQ("sync", buf);
 	usleep(100000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("sync", buf);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(sync, waits_for_its_own_message_not_an_earlier_one)
@@ -698,10 +539,10 @@ TEST_F(sync, waits_for_its_own_message_not_an_earlier_one)
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("before", buf);
 	usleep(100000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("sync", buf);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(sync, receive_that_faults_does_not_complete_it)
@@ -719,10 +560,10 @@ TEST_F(sync, receive_that_faults_does_not_complete_it)
 	/* Not copied out, so not taken: it stays queued, the sender waits. */
 	EXPECT_EQ(-EFAULT, mbox_recv(self->e.fd, bad, MSG_SIZE, MBOX_RECV_NONBLOCK, 0, &r));
 	usleep(100000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, take(self->e.fd, buf, &r));
 	EXPECT_STREQ("sync", buf);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	munmap(bad, 4096);
 }
 
@@ -769,13 +610,13 @@ TEST_F(sync, signal_without_sa_restart_is_eintr_and_withdraws_message)
 	struct mbox_recv r;
 	struct kicker k;
 
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	ASSERT_EQ(0, kicker_start(&k, self->e.fd, false));
 	EXPECT_EQ(-EINTR, sync_send(self->e.fd, "intr", 0, 0));
 	pthread_join(k.thread, NULL);
 	EXPECT_EQ(0, k.waited);
-	EXPECT_EQ(1, got_signals);
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_got_signals);
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -785,12 +626,12 @@ TEST_F(sync, signal_with_sa_restart_keeps_waiting_and_delivers_once)
 	struct mbox_recv r;
 	struct kicker k;
 
-	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
 	ASSERT_EQ(0, kicker_start(&k, self->e.fd, true));
 	EXPECT_EQ(0, sync_send(self->e.fd, "restart", 0, 0));
 	pthread_join(k.thread, NULL);
 	EXPECT_EQ(0, k.waited);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(0, k.recv_ret);
 	EXPECT_STREQ("restart", k.buf);
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
@@ -867,7 +708,7 @@ static void run_race(struct __test_metadata *_metadata, int fd, bool signals)
 	ra->fd = fd;
 	ra->sender = pthread_self();
 	ra->seed = getpid();
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	ASSERT_EQ(0, pthread_barrier_init(&ra->start, NULL, signals ? 3 : 2));
 	ASSERT_EQ(0, pthread_barrier_init(&ra->end, NULL, signals ? 3 : 2));
 	ASSERT_EQ(0, pthread_create(&rt, NULL, race_receiver, ra));
@@ -930,7 +771,7 @@ FIXTURE(rendezvous) {
 
 FIXTURE_SETUP(rendezvous)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e, MBOX_OPEN_RENDEZVOUS, 0, false));
 	alarm(WATCHDOG_S);
 }
@@ -989,10 +830,10 @@ TEST_F(rendezvous, write_blocks_until_receiver_takes_it)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
 	usleep(150000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	ASSERT_EQ(0, recv_str(self->e.fd, 0, buf, &r));
 	EXPECT_STREQ("rdv", buf);
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_LE(150 * NS_PER_MS, self->e.rep->elapsed_ns);
 }
 
@@ -1004,7 +845,7 @@ TEST_F(rendezvous, write_to_blocked_receiver_works)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	EXPECT_EQ(5, write(self->e.fd, "meet!", 5));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("meet!", self->e.rep->buf);
 }
 
@@ -1014,7 +855,7 @@ TEST_F(rendezvous, nonblock_send_without_receiver_is_eagain)
 	struct mbox_recv r;
 
 	EXPECT_EQ(-EAGAIN, send_str(self->e.fd, "alone", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -1033,7 +874,7 @@ TEST_F(rendezvous, nonblock_send_with_blocked_receiver_works)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	EXPECT_EQ(0, send_str(self->e.fd, "met", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_STREQ("met", self->e.rep->buf);
 }
 
@@ -1045,7 +886,7 @@ TEST_F(rendezvous, send_deadline_without_receiver_is_etimedout_and_withdrawn)
 
 	EXPECT_EQ(-ETIMEDOUT, send_str(self->e.fd, "late", MBOX_SEND_DEADLINE,
 				       t0 + 100 * NS_PER_MS));
-	EXPECT_LE(100, ms_since(t0));
+	EXPECT_LE(100, mbox_ms_since(t0));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -1059,7 +900,7 @@ TEST_F(rendezvous, pollout_only_while_receiver_blocked)
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	EXPECT_EQ(POLLOUT, poll_now(self->e.fd) & POLLOUT);
 	EXPECT_EQ(0, send_str(self->e.fd, "out", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(0, poll_now(self->e.fd) & POLLOUT);
 }
 
@@ -1074,7 +915,7 @@ TEST_F(rendezvous, poll_wakes_for_pollout_when_receiver_blocks)
 	EXPECT_EQ(1, poll(&p, 1, LONG_MS));
 	EXPECT_EQ(POLLOUT, p.revents & POLLOUT);
 	EXPECT_EQ(0, send_str(self->e.fd, "woken", MBOX_SEND_NONBLOCK, 0));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 /* ---- request and reply ------------------------------------------------ */
@@ -1085,7 +926,7 @@ FIXTURE(call) {
 
 FIXTURE_SETUP(call)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e, 0, MSG_MAX, true));
 	alarm(WATCHDOG_S);
 }
@@ -1133,7 +974,7 @@ TEST_F(call, request_has_nonzero_reply_token)
 	EXPECT_NE(0, r.reply_token);
 	EXPECT_EQ(pid, r.pid);
 	EXPECT_EQ(0, reply_str(self->e.fd, r.reply_token, "ok"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_reaches_caller_with_its_length_and_bytes)
@@ -1146,7 +987,7 @@ TEST_F(call, reply_reaches_caller_with_its_length_and_bytes)
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, do_reply(self->e.fd, token, answer, sizeof(answer) - 1, 0));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	ASSERT_EQ(sizeof(answer) - 1, self->e.rep->reply_len);
 	EXPECT_EQ(0, memcmp(answer, self->e.rep->reply, sizeof(answer) - 1));
 	EXPECT_EQ(0x11, self->e.rep->reply[sizeof(answer) - 1]);
@@ -1161,7 +1002,7 @@ TEST_F(call, empty_reply_works)
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, do_reply(self->e.fd, token, NULL, 0, 0));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(0, self->e.rep->reply_len);
 }
 
@@ -1173,9 +1014,9 @@ TEST_F(call, call_goes_through_no_mailbox_for_reply)
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "direct"));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	/* The reply was not queued anywhere. */
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(call, request_carries_prio_and_type)
@@ -1217,15 +1058,15 @@ TEST_F_TIMEOUT(call, concurrent_clients_get_their_own_replies, 60)
 		ASSERT_LT(0, client[i]);
 	}
 	for (i = 0; i < CLIENTS; i++)
-		EXPECT_EQ(0, reap(&self->e, client[i], 40000));
+		EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, client[i], 40000));
 	for (i = 0; i < WORKERS; i++)
 		EXPECT_EQ(0, send_str(self->e.fd, "quit", MBOX_SEND_NONBLOCK, 0));
 	for (i = 0; i < WORKERS; i++) {
-		EXPECT_EQ(0, reap(&self->e, worker[i], LONG_MS));
+		EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, worker[i], LONG_MS));
 		total += self->e.rep->served[i];
 	}
 	EXPECT_EQ(CLIENTS * CALLS, total);
-	EXPECT_EQ(0, cur_msgs(self->e.fd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(call, error_reply_fails_call_with_that_errno)
@@ -1236,7 +1077,7 @@ TEST_F(call, error_reply_fails_call_with_that_errno)
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, do_reply(self->e.fd, token, NULL, 0, ENOLINK));
-	EXPECT_EQ(ENOLINK, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(ENOLINK, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_twice_is_enoent)
@@ -1248,7 +1089,7 @@ TEST_F(call, reply_twice_is_enoent)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "once"));
 	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, token, "twice"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_unknown_token_is_enoent)
@@ -1266,7 +1107,7 @@ TEST_F(call, reply_unissued_token_of_this_mailbox_is_enoent)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, token + 1000, "nobody"));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "real"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_longer_than_reply_len_is_emsgsize_and_call_stays_pending)
@@ -1279,9 +1120,9 @@ TEST_F(call, reply_longer_than_reply_len_is_emsgsize_and_call_stays_pending)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-EMSGSIZE, reply_str(self->e.fd, token, "123456789"));
 	usleep(50000);
-	EXPECT_TRUE(running(pid));
+	EXPECT_TRUE(mbox_kid_running(pid));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "12345678"));
-	ASSERT_EQ(0, reap(&self->e, pid, LONG_MS));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(8, self->e.rep->reply_len);
 	EXPECT_EQ(0, memcmp("12345678", self->e.rep->reply, 8));
 }
@@ -1294,7 +1135,7 @@ TEST_F(call, caller_deadline_after_taken_is_etimedout_and_replier_gets_epipe)
 	self->e.rep->call_ms = 200;
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(ETIMEDOUT, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(ETIMEDOUT, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(-EPIPE, reply_str(self->e.fd, token, "too late"));
 }
 
@@ -1306,7 +1147,7 @@ TEST_F(call, caller_killed_after_taken_replier_gets_epipe)
 	pid = call_and_take(&self->e, self->e.fd, &token);
 	ASSERT_LT(0, pid);
 	kill(pid, SIGKILL);
-	EXPECT_EQ(128 + SIGKILL, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(128 + SIGKILL, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(-EPIPE, reply_str(self->e.fd, token, "nobody"));
 }
 
@@ -1322,9 +1163,9 @@ static void server_gone(struct __test_metadata *_metadata, struct env *e, long h
 	EXPECT_EQ(-EPIPE, do_call(e->nfd, "req", reply, &len, 0, 0));
 	/* Promptly: not at the deadline. */
 	EXPECT_NE(0, e->rep->t0);
-	EXPECT_GT(1000, ms_since(e->rep->t0));
-	tell(e->go[1], 0);
-	EXPECT_EQ(0, reap(e, pid, LONG_MS));
+	EXPECT_GT(1000, mbox_ms_since(e->rep->t0));
+	mbox_tell(e->kids.go[1], 0);
+	EXPECT_EQ(0, mbox_kid_reap(&e->kids, pid, LONG_MS));
 }
 
 TEST_F(call, server_closes_handle_without_reply_caller_gets_epipe)
@@ -1345,7 +1186,7 @@ TEST_F(call, destroyed_before_taken_caller_gets_eidrm)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_queued(self->e.fd, 1));
 	ASSERT_EQ(0, mbox_ioctl(self->e.fd, MBOX_IOC_DESTROY, NULL));
-	EXPECT_EQ(EIDRM, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(EIDRM, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, destroyed_after_taken_caller_gets_eidrm)
@@ -1357,7 +1198,7 @@ TEST_F(call, destroyed_after_taken_caller_gets_eidrm)
 	ASSERT_LT(0, pid);
 	usleep(30000);
 	ASSERT_EQ(0, mbox_ioctl(self->e.fd, MBOX_IOC_DESTROY, NULL));
-	EXPECT_EQ(EIDRM, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(EIDRM, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, deadline_before_taken_is_etimedout_and_withdraws_request)
@@ -1368,7 +1209,7 @@ TEST_F(call, deadline_before_taken_is_etimedout_and_withdraws_request)
 
 	EXPECT_EQ(-ETIMEDOUT, do_call(self->e.fd, "req", reply, &len, MBOX_CALL_DEADLINE,
 				      t0 + 100 * NS_PER_MS));
-	EXPECT_LE(100, ms_since(t0));
+	EXPECT_LE(100, mbox_ms_since(t0));
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
 
@@ -1381,7 +1222,7 @@ TEST_F(call, reply_through_other_mailbox_is_exdev)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-EXDEV, reply_str(self->e.nfd, token, "wrong box"));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "right box"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_through_other_handle_of_same_mailbox_works)
@@ -1395,7 +1236,7 @@ TEST_F(call, reply_through_other_handle_of_same_mailbox_works)
 	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_RECV, NULL);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, reply_str(fd, token, "other"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(0, memcmp("other", self->e.rep->reply, 5));
 	close(fd);
 }
@@ -1412,7 +1253,7 @@ TEST_F(call, reply_through_send_only_handle_is_ebadf)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EBADF, reply_str(fd, token, "no"));
 	EXPECT_EQ(0, reply_str(self->e.nfd, token, "yes"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	close(fd);
 }
 
@@ -1425,7 +1266,7 @@ TEST_F(call, call_on_recv_only_handle_is_ebadf)
 	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_RECV, NULL);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EBADF, do_call(fd, "req", reply, &len, 0, 0));
-	EXPECT_EQ(0, cur_msgs(self->e.nfd));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.nfd));
 	close(fd);
 }
 
@@ -1438,7 +1279,7 @@ TEST_F(call, reply_error_above_4095_is_einval)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-EINVAL, do_reply(self->e.fd, token, NULL, 0, 4096));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_negative_error_is_einval)
@@ -1450,7 +1291,7 @@ TEST_F(call, reply_negative_error_is_einval)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-EINVAL, do_reply(self->e.fd, token, NULL, 0, -EPERM));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(call, reply_nonzero_pad_is_einval)
@@ -1464,7 +1305,7 @@ TEST_F(call, reply_nonzero_pad_is_einval)
 	rp.token = token;
 	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY, &rp));
 	EXPECT_EQ(0, reply_str(self->e.fd, token, "fine"));
-	EXPECT_EQ(0, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 /* A server thread for the signal tests of a call made by the test's thread. */
@@ -1525,13 +1366,13 @@ TEST_F(call, signal_before_taken_without_sa_restart_is_eintr_and_withdraws_reque
 	struct mbox_recv r;
 	struct server s;
 
-	ASSERT_EQ(0, catch_sigusr1(0));
+	ASSERT_EQ(0, mbox_catch_sigusr1(0));
 	ASSERT_EQ(0, server_start(&s, self->e.fd, false));
 	EXPECT_EQ(-EINTR, do_call(self->e.fd, "req", reply, &len, 0, 0));
 	/* The server finds nothing: its receive times out. */
 	pthread_join(s.thread, NULL);
 	EXPECT_EQ(0, s.waited);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(-ETIMEDOUT, s.recv_ret);
 	EXPECT_EQ(-EAGAIN, take(self->e.fd, buf, &r));
 }
@@ -1543,12 +1384,12 @@ TEST_F(call, signal_before_taken_with_sa_restart_is_restarted_once)
 	struct mbox_recv r;
 	struct server s;
 
-	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
 	ASSERT_EQ(0, server_start(&s, self->e.fd, false));
 	EXPECT_EQ(0, do_call(self->e.fd, "req", reply, &len, 0, 0));
 	pthread_join(s.thread, NULL);
 	EXPECT_EQ(0, s.waited);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(0, s.recv_ret);
 	EXPECT_EQ(0, s.reply_ret);
 	ASSERT_EQ(6, len);
@@ -1564,12 +1405,12 @@ TEST_F(call, signal_after_taken_is_eintr_even_with_sa_restart)
 	struct mbox_recv r;
 	struct server s;
 
-	ASSERT_EQ(0, catch_sigusr1(SA_RESTART));
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
 	ASSERT_EQ(0, server_start(&s, self->e.fd, true));
 	EXPECT_EQ(-EINTR, do_call(self->e.fd, "req", reply, &len, 0, 0));
 	__atomic_store_n(&s.caller_done, 1, __ATOMIC_RELEASE);
 	pthread_join(s.thread, NULL);
-	EXPECT_EQ(1, got_signals);
+	EXPECT_EQ(1, mbox_got_signals);
 	EXPECT_EQ(0, s.recv_ret);
 	EXPECT_EQ(-EPIPE, s.reply_ret);
 	/* Never restarted: no second request. */
@@ -1584,7 +1425,7 @@ FIXTURE(cancel) {
 
 FIXTURE_SETUP(cancel)
 {
-	skip_without_mbox();
+	mbox_skip_if_absent();
 	ASSERT_EQ(0, env_setup(&self->e, 0, 1, true));
 	alarm(WATCHDOG_S);
 }
@@ -1613,7 +1454,7 @@ TEST_F(cancel, wakes_blocked_send_on_full_mailbox)
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 1, 0));
 	EXPECT_EQ(0, cancel(self->e.fd));
 	EXPECT_EQ(-ECANCELED, op_join(&o));
-	EXPECT_EQ(1, cur_msgs(self->e.fd));
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
 TEST_F(cancel, wakes_blocked_sync_send_and_withdraws_it)
@@ -1677,7 +1518,7 @@ TEST_F(cancel, wakes_other_process_sharing_the_handle)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_waiters(self->e.fd, 0, 1));
 	EXPECT_EQ(0, cancel(self->e.fd));
-	EXPECT_EQ(ECANCELED, reap(&self->e, pid, LONG_MS));
+	EXPECT_EQ(ECANCELED, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
 TEST_F(cancel, leaves_receiver_on_other_handle_alone)
@@ -1710,7 +1551,7 @@ TEST_F(cancel, leaves_later_calls_alone)
 	t0 = mbox_now_ns();
 	EXPECT_EQ(-ETIMEDOUT, mbox_recv(self->e.fd, buf, MSG_SIZE, MBOX_RECV_DEADLINE,
 					t0 + 100 * NS_PER_MS, &r));
-	EXPECT_LE(100, ms_since(t0));
+	EXPECT_LE(100, mbox_ms_since(t0));
 }
 
 TEST_F(cancel, unbound_handle_is_ebadfd)
