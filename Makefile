@@ -15,6 +15,12 @@
 #   make lib-tests        the libmbox tests (plain and -asan) into BUILD/lib/tests
 #   make install | uninstall   libmbox, its headers and .pc, mboxctl and the man
 #                         pages; DESTDIR, prefix, libdir, includedir, mandir apply
+#   make install | uninstall   also the module (modules_install into
+#                         DESTDIR/lib/modules/RELEASE/extra, then depmod) for
+#                         KDIR, and the udev rule into DESTDIR$(udevdir)
+#   make dkms-install | dkms-uninstall   the sources as /usr/src/mbox-VERSION,
+#                         then dkms add and install (DESTDIR: only the sources)
+#   make sign             sign module/mbox.ko with the DKMS MOK key (Secure Boot)
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree, else the newest installed
@@ -86,6 +92,82 @@ uninstall:
 	$(MAKE) -C tools/mboxctl uninstall
 	rm -f $(patsubst Documentation/man/%,$(DESTDIR)$(mandir)/%,\
 		$(wildcard Documentation/man/man*/*.[348]))
+
+# The module, the udev rule and the DKMS sources, for install and uninstall.
+# Documentation/admin-guide/mbox.rst describes them.
+MBOX_VERSION := $(shell sed -n 's/^\#define MBOX_VERSION "\(.*\)"/\1/p' module/version.h)
+KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+udevdir ?= /usr/lib/udev
+DKMS_SRC = $(DESTDIR)/usr/src/mbox-$(MBOX_VERSION)
+DKMS_VER = mbox/$(MBOX_VERSION)
+# The DKMS MOK key, as dkms itself finds it (framework.conf, else its default).
+dkms_conf = $(shell sed -n 's/^$(1)=["]*\([^"]*\)["]*$$/\1/p' \
+	/etc/dkms/framework.conf /etc/dkms/framework.conf.d/*.conf 2>/dev/null | tail -n 1)
+MOK_KEY ?= $(or $(call dkms_conf,mok_signing_key),/var/lib/dkms/mok.key)
+MOK_CERT ?= $(or $(call dkms_conf,mok_certificate),/var/lib/dkms/mok.pub)
+SIGN_HASH = $(or $(shell sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' $(KDIR)/.config),sha512)
+
+install: module-install udev-install
+uninstall: module-uninstall udev-uninstall
+
+module-install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		modules_install
+	depmod -b $(or $(DESTDIR),/) $(KRELEASE)
+
+module-uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/extra/module/mbox.ko*
+	-rmdir $(DESTDIR)/lib/modules/$(KRELEASE)/extra/module \
+		$(DESTDIR)/lib/modules/$(KRELEASE)/extra 2>/dev/null
+	depmod -b $(or $(DESTDIR),/) $(KRELEASE)
+
+udev-install:
+	install -D -m 644 tools/udev/60-mbox.rules $(DESTDIR)$(udevdir)/rules.d/60-mbox.rules
+
+udev-uninstall:
+	rm -f $(DESTDIR)$(udevdir)/rules.d/60-mbox.rules
+
+# Exactly the files a module build reads, and dkms.conf with the version filled in.
+dkms-install:
+	install -d $(DKMS_SRC)/module $(DKMS_SRC)/uapi/linux
+	install -m 644 Kbuild $(DKMS_SRC)/
+	install -m 644 module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.[ch])) $(DKMS_SRC)/module/
+	install -m 644 uapi/linux/mbox.h $(DKMS_SRC)/uapi/linux/
+	sed 's/@VERSION@/$(MBOX_VERSION)/' module/dkms.conf >$(DKMS_SRC)/dkms.conf
+ifeq ($(DESTDIR),)
+	dkms status $(DKMS_VER) | grep -q . || dkms add $(DKMS_VER)
+	dkms install $(DKMS_VER) $(if $(KRELEASE),-k $(KRELEASE))
+endif
+
+dkms-uninstall:
+ifeq ($(DESTDIR),)
+	-dkms remove $(DKMS_VER) --all
+endif
+	rm -rf $(DKMS_SRC)
+
+sign: modules
+	$(KDIR)/scripts/sign-file $(SIGN_HASH) $(MOK_KEY) $(MOK_CERT) module/mbox.ko
+
+.PHONY: module-install module-uninstall udev-install udev-uninstall dkms-install \
+	dkms-uninstall sign
+
+# Longer reliability campaigns by hand, in a VM of $(KERNEL) (debug: the sanitisers):
+#   make stress [MBOX_STRESS_MESSAGES=1000000] [MBOX_STRESS_SEED=N] [KERNEL=debug]
+#   make fuzz [MBOX_FUZZ_CALLS=1000000] [MBOX_FUZZ_SEED=N] [KERNEL=debug]
+# A seed is drawn unless given, and printed for a replay; MBOX_VM_TIMEOUT (s) bounds a run.
+MBOX_STRESS_MESSAGES ?= 1000000
+MBOX_FUZZ_CALLS ?= 1000000
+CAMPAIGN_SEED = $$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+
+stress fuzz:
+	@$(TESTING)/install-deps.sh
+	@seed=$${MBOX_$(shell echo $@ | tr a-z A-Z)_SEED:-$(CAMPAIGN_SEED)}; \
+	echo "$@ campaign on $(firstword $(KERNEL)), seed $$seed (replay: make $@ MBOX_$(shell echo $@ | tr a-z A-Z)_SEED=$$seed)"; \
+	MBOX_TESTS=$@_test MBOX_$(shell echo $@ | tr a-z A-Z)_SEED=$$seed \
+	MBOX_STRESS_MESSAGES=$(MBOX_STRESS_MESSAGES) MBOX_FUZZ_CALLS=$(MBOX_FUZZ_CALLS) \
+	MBOX_VM_TIMEOUT=$${MBOX_VM_TIMEOUT:-7200} $(TESTING)/vm.sh $(firstword $(KERNEL)) test
+
+.PHONY: stress fuzz
 
 clean:
 	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)

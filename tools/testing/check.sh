@@ -62,6 +62,18 @@ for page in Documentation/man/man*/*.[348]; do
 done
 static_check "man pages" "$MBOX_BUILD/man.log" 'warning|error' '^formatted: '
 
+# The reStructuredText pages rendered by docutils, with the kernel-doc of the uapi header.
+/usr/bin/python3 tools/testing/rst-check.py "$src/scripts/kernel-doc" "$MBOX_BUILD/docs" \
+	Documentation/userspace-api/mbox.rst Documentation/admin-guide/mbox.rst \
+	>"$MBOX_BUILD/docs.log" 2>&1 || echo "error: rst-check.py failed" >>"$MBOX_BUILD/docs.log"
+static_check docs "$MBOX_BUILD/docs.log" '\((WARNING|ERROR|SEVERE)/[0-9]\)|error|Traceback' '^rendered: '
+
+# Packaging, one line each: `make install` into a DESTDIR, and a DKMS build that loads.
+for script in install-check dkms-check; do
+	if line=$(tools/testing/$script.sh); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	summary+=("$(printf '%s\n' "$line" | tail -n 1)")
+done
+
 : >"$MBOX_BUILD/w1.log"
 for k in $kernels; do
 	[ "$k" = debug ] && { wait "$debug_pid" || { cat "$MBOX_BUILD/debug-kernel.log"; mbox_die "debug kernel build failed"; }; }

@@ -18,6 +18,11 @@ say() { echo "mbox-vm: $*" >$result; }
 kmemleak=/sys/kernel/debug/kmemleak
 
 say "uname $(uname -r)"
+# MBOX_* campaign knobs from the kernel command line (see vm.sh): exported to the tests.
+for var in $(env | sed -n 's/^\(MBOX_[A-Z0-9_]*\)=.*/\1/p'); do
+	export "$var"
+	eval "say \"env $var=\$$var\""
+done
 # Forget leaks from boot: only what happens from here on is ours.
 [ -w $kmemleak ] && echo clear >$kmemleak
 if insmod /mbox.ko; then say "insmod ok"; else say "insmod failed"; fi
@@ -25,6 +30,7 @@ if insmod /mbox.ko; then say "insmod ok"; else say "insmod failed"; fi
 case "$mboxvm" in
 test)
 	for t in /selftests/*; do
+		[ -z "${MBOX_TESTS:-}" ] || case ",$MBOX_TESTS," in *",${t##*/},"*) ;; *) continue ;; esac
 		say "run ${t##*/}"
 		"$t" >$result 2>&1
 		say "exit ${t##*/} $?"

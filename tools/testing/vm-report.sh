@@ -53,7 +53,8 @@ else
 	pass=$((pass + 1))
 fi
 
-# Campaign summaries the tests print (e.g. "stress: ..."), as they are.
-grep -oE '(stress): [0-9]+ messages, .*' "$res" || true
+# Campaign summaries the tests print ("stress: ...", "fuzz: ...", "faultinject: ..."), as
+# they are.
+grep -oE '(stress: [0-9]+ messages|fuzz: [0-9]+ calls|faultinject: [0-9]+ sites), .*' "$res" || true
 echo "kernel $name ($release): $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

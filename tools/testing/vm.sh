@@ -5,12 +5,17 @@
 #   vm.sh KERNEL shell   interactive shell on this terminal
 # KERNEL is one of $MBOX_KERNELS_ALL. The guest reports on its second serial port; a run
 # counts only if that report ends with the token "mbox-vm: end". Logs: build/vm-KERNEL/.
+# Campaign knobs in the environment (MBOX_STRESS_*, MBOX_FUZZ_*, MBOX_FAULT_*, MBOX_RACE_*,
+# and MBOX_TESTS, the selftests to run) go to the guest on the kernel command line, which
+# passes them to /init as environment variables; values must not contain blanks.
+# MBOX_KO=FILE boots that mbox.ko (one DKMS built, say) instead of the one built here;
+# its logs go to build/vm-KERNEL-ko/.
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || mbox_die "usage: vm.sh KERNEL test|demo|shell"
 name=$1 mode=$2
 read -r kdir image release < <(mbox_kernel "$name")
-out=$MBOX_BUILD/vm-$name
+out=$MBOX_BUILD/vm-$name${MBOX_KO:+-ko}
 mkdir -p "$out"
 
 # Build what goes into the guest.
@@ -24,11 +29,15 @@ rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 cp /bin/busybox "$root/bin/busybox"
 cp "$MBOX_TOP/tools/testing/guest-init.sh" "$root/init"
 cp "$MBOX_TOP/tools/testing/demo.sh" "$root/demo.sh"
-cp "$MBOX_BUILD/module-$name/module/mbox.ko" "$root/mbox.ko"
+cp "${MBOX_KO:-$MBOX_BUILD/module-$name/module/mbox.ko}" "$root/mbox.ko"
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic mboxvm=$mode"
+for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE)_[A-Z0-9_]+)$' || true); do
+	case ${!var} in *[[:space:]]*|'') mbox_die "$var: empty or blank value for the guest" ;; esac
+	cmdline+=" $var=${!var}"
+done
 qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -nodefaults -no-reboot
 	-display none -kernel "$image" -initrd "$out/initramfs.cpio" -append "$cmdline")
 
