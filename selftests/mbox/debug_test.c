@@ -18,28 +18,12 @@
 #define DEBUGFS_MAILBOXES "/sys/kernel/debug/mbox/mailboxes"
 #define LIST_SIZE (256 * 1024)
 
-/* The whole of a (pseudo) file, NUL-terminated, in buf; its length or -errno. */
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 static ssize_t read_fdinfo(int fd, char *buf, size_t size)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	return read_file(path, buf, size);
+	return mbox_read_file(path, buf, size);
 }
 
 /* The value of "key:\t" in an fdinfo text, as a number; -1 if absent. */
@@ -186,7 +170,7 @@ static unsigned int handle_id(int fd)
 static const char *mailboxes(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(debugfs) *self)
 {
-	EXPECT_LT(0, read_file(DEBUGFS_MAILBOXES, self->list, LIST_SIZE));
+	EXPECT_LT(0, mbox_read_file(DEBUGFS_MAILBOXES, self->list, LIST_SIZE));
 	return self->list;
 }
 

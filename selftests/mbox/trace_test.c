@@ -48,29 +48,13 @@ static int write_file(const char *path, const char *s)
 	return n < 0 ? -errno : 0;
 }
 
-/* The whole of a (pseudo) file, NUL-terminated, in buf; its length or -errno. */
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 /* The id of the mailbox a handle is bound to, from its fdinfo; 0 if none. */
 static unsigned int fdinfo_id(int fd)
 {
 	char path[64], buf[1024], *p;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (read_file(path, buf, sizeof(buf)) < 0)
+	if (mbox_read_file(path, buf, sizeof(buf)) < 0)
 		return 0;
 	p = strstr(buf, "mbox-id:\t");
 	return p ? strtoul(p + strlen("mbox-id:\t"), NULL, 10) : 0;
@@ -139,7 +123,7 @@ static const char *trace_text(struct __test_metadata *_metadata,
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/trace", self->inst);
-	EXPECT_LE(0, read_file(path, self->buf, TRACE_BUF_SIZE));
+	EXPECT_LE(0, mbox_read_file(path, self->buf, TRACE_BUF_SIZE));
 	return self->buf;
 }
 
