@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stress: 8 sender and 4 receiver processes over 2 named mailboxes move at
- * least 100000 messages of random size and priority, through write()/read()
+ * Stress: 10 sender and 6 receiver processes over 2 named mailboxes move
+ * 1000000 messages (a tenth on the debug kernel) of random size and priority,
+ * through write()/read()
  * and MBOX_IOC_SEND/MBOX_IOC_RECV, with non-blocking tries, short deadlines,
  * too small buffers, peeks (also into read-only memory: EFAULT) and signals
  * (with and without SA_RESTART) mixed in.
@@ -26,14 +27,16 @@
 #include "kselftest_harness.h"
 #include "mbox_test.h"
 
-#define NR_SENDERS		8
-#define NR_RECEIVERS		4
+#define NR_SENDERS		10
+#define NR_RECEIVERS		6
 #define NR_MBOXES		2
 #define NR_PROCS		(NR_SENDERS + NR_RECEIVERS)
 #define NR_PRIOS		4
 #define MAX_MSGS		64
 #define MAX_MSG_SIZE		1024
-#define DEFAULT_MESSAGES	100000
+#define DEFAULT_MESSAGES	1000000
+/* The debug kernel (KASAN, lockdep, kmemleak) under TCG: a tenth, printed. */
+#define DEBUG_MESSAGES		100000
 #define DEFAULT_SEED		0x6d626f78ULL	/* "mbox" */
 /* No message sent nor received for this long: the kernel lost a wakeup. */
 #ifndef STALL_SECONDS
@@ -504,7 +507,9 @@ FIXTURE_SETUP(stress)
 	close(fd);
 
 	seed = env_u64("MBOX_STRESS_SEED", DEFAULT_SEED);
-	nr_messages = env_u64("MBOX_STRESS_MESSAGES", DEFAULT_MESSAGES);
+	nr_messages = env_u64("MBOX_STRESS_MESSAGES",
+			      access("/sys/kernel/debug/kmemleak", F_OK) ?
+			      DEFAULT_MESSAGES : DEBUG_MESSAGES);
 	ASSERT_LE(NR_SENDERS, nr_messages);
 	ASSERT_GE(1U << 28, nr_messages);
 	for (i = 0; i < NR_SENDERS; i++)
