@@ -855,12 +855,12 @@ static void mbox_waiters_fail(struct mbox_mailbox *mb, struct list_head *list,
 	list_for_each_entry_safe(w, tmp, list, node) {
 		if (h && w->h != h)
 			continue;
-		if (w->phase == MBOX_PHASE_INFLIGHT) {
-			w->cancelled = true;	/* decided when its copy is */
-			continue;
-		}
-		if (w->phase == MBOX_PHASE_QUEUED || w->phase == MBOX_PHASE_TAKEN) {
-			/* It withdraws or abandons its own message. */
+		if (w->phase == MBOX_PHASE_QUEUED || w->phase == MBOX_PHASE_INFLIGHT ||
+		    w->phase == MBOX_PHASE_TAKEN) {
+			/*
+			 * It withdraws or abandons its own message; one being
+			 * copied out, once the copy has decided.
+			 */
 			w->cancelled = true;
 			wake_up_process(w->task);
 			continue;
