@@ -181,23 +181,9 @@ static pid_t thread_tid[3];
 
 #define set_call(...) snprintf(cur_call, sizeof(cur_call), __VA_ARGS__)
 
-static __u64 rng_next(__u64 *s)
-{
-	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);	/* splitmix64 */
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static __u32 below(__u64 *s, __u32 n)
-{
-	return rng_next(s) % n;
-}
-
 static bool chance(__u64 *s, __u32 percent)
 {
-	return below(s, 100) < percent;
+	return mbox_rng_below(s, 100) < percent;
 }
 
 static __u64 env_u64(const char *name, __u64 def, bool *set)
@@ -246,16 +232,16 @@ static __u64 pick_len(__u64 *s, __u64 max_useful)
 		0x7fffffffULL, 0x7ffff000ULL, ~0ULL, ~0ULL - 4095, (__u64)-1 >> 1,
 	};
 
-	switch (below(s, 10)) {
+	switch (mbox_rng_below(s, 10)) {
 	case 0:
 	case 1:
-		return special[below(s, ARRAY_SIZE(special))];
+		return special[mbox_rng_below(s, ARRAY_SIZE(special))];
 	case 2:
-		return rng_next(s);
+		return mbox_rng_next(s);
 	case 3:
-		return max_useful + below(s, 3) - 1;
+		return max_useful + mbox_rng_below(s, 3) - 1;
 	default:
-		return below(s, max_useful < 512 ? max_useful + 1 : 512);
+		return mbox_rng_below(s, max_useful < 512 ? max_useful + 1 : 512);
 	}
 }
 
@@ -265,32 +251,32 @@ static __u64 pick_ptr(__u64 *s, size_t need)
 	size_t room = fz.arena_size;
 	char *p;
 
-	switch (below(s, 24)) {
+	switch (mbox_rng_below(s, 24)) {
 	case 0:
 		return 0;
 	case 1:
-		return (__u64)(uintptr_t)fz.unmapped + below(s, 4096);
+		return (__u64)(uintptr_t)fz.unmapped + mbox_rng_below(s, 4096);
 	case 2:
-		return 0xffff888000000000ULL + below(s, 2) * 0x1000;
+		return 0xffff888000000000ULL + mbox_rng_below(s, 2) * 0x1000;
 	case 3:
 		return 0xffffffff81000000ULL;
 	case 4:
-		return 0x8000000000000000ULL + below(s, 4096);
+		return 0x8000000000000000ULL + mbox_rng_below(s, 4096);
 	case 5:
-		return ~0ULL - below(s, 64);
+		return ~0ULL - mbox_rng_below(s, 64);
 	case 6:
 		return 0x00007ffffffff000ULL;
 	case 7:
 	case 8:
-		return (__u64)(uintptr_t)fz.ro + below(s, 4096);
+		return (__u64)(uintptr_t)fz.ro + mbox_rng_below(s, 4096);
 	case 9:
 	case 10:
 		/* Running into the guard page. */
-		return (__u64)(uintptr_t)fz.arena + room - 1 - below(s, need ? need : 1);
+		return (__u64)(uintptr_t)fz.arena + room - 1 - mbox_rng_below(s, need ? need : 1);
 	case 11:
-		return (__u64)(uintptr_t)fz.arena + below(s, 512) * 8 + 1 + below(s, 7);
+		return (__u64)(uintptr_t)fz.arena + mbox_rng_below(s, 512) * 8 + 1 + mbox_rng_below(s, 7);
 	default:
-		p = fz.arena + (need < room ? below(s, room - need + 1) : 0);
+		p = fz.arena + (need < room ? mbox_rng_below(s, room - need + 1) : 0);
 		if (chance(s, 80))
 			p = (char *)((uintptr_t)p & ~7UL);
 		return (__u64)(uintptr_t)p;
@@ -302,7 +288,7 @@ static __u64 pick_name(__u64 *s, char *scratch)
 {
 	size_t n;
 
-	switch (below(s, 14)) {
+	switch (mbox_rng_below(s, 14)) {
 	case 0:
 		return pick_ptr(s, 1);
 	case 1:
@@ -319,7 +305,7 @@ static __u64 pick_name(__u64 *s, char *scratch)
 		break;
 	case 5:
 		/* 255 bytes after the slash: legal. 256: ENAMETOOLONG. */
-		n = 255 + below(s, 3);
+		n = 255 + mbox_rng_below(s, 3);
 		scratch[0] = '/';
 		memset(scratch + 1, 'n', n);
 		scratch[n + 1] = '\0';
@@ -333,7 +319,7 @@ static __u64 pick_name(__u64 *s, char *scratch)
 		return (__u64)(uintptr_t)(end - 16);
 	}
 	default:
-		strcpy(scratch, fz.names[below(s, NR_NAMES)]);
+		strcpy(scratch, fz.names[mbox_rng_below(s, NR_NAMES)]);
 		break;
 	}
 	return (__u64)(uintptr_t)scratch;
@@ -341,46 +327,46 @@ static __u64 pick_name(__u64 *s, char *scratch)
 
 static __u64 pick_deadline(__u64 *s)
 {
-	switch (below(s, 4)) {
+	switch (mbox_rng_below(s, 4)) {
 	case 0:
 		return 0;
 	case 1:
-		return mbox_now_ns() - below(s, 1000000);
+		return mbox_now_ns() - mbox_rng_below(s, 1000000);
 	default:
-		return mbox_now_ns() + below(s, 1000000);	/* within 1 ms */
+		return mbox_now_ns() + mbox_rng_below(s, 1000000);	/* within 1 ms */
 	}
 }
 
 static __u32 pick_flags(__u64 *s, __u32 known)
 {
-	switch (below(s, 10)) {
+	switch (mbox_rng_below(s, 10)) {
 	case 0:
-		return (__u32)rng_next(s);
+		return (__u32)mbox_rng_next(s);
 	case 1:
-		return known | (1U << below(s, 32));
+		return known | (1U << mbox_rng_below(s, 32));
 	default:
-		return (__u32)rng_next(s) & known;
+		return (__u32)mbox_rng_next(s) & known;
 	}
 }
 
 static __u32 pick_pad(__u64 *s)
 {
-	return chance(s, 90) ? 0 : (__u32)rng_next(s) | 1;
+	return chance(s, 90) ? 0 : (__u32)mbox_rng_next(s) | 1;
 }
 
 static int pick_fdnum(__u64 *s)
 {
-	switch (below(s, 5)) {
+	switch (mbox_rng_below(s, 5)) {
 	case 0:
 		return fz.pidfd;
 	case 1:
-		return fz.slot[below(s, NR_SLOTS)].fd;
+		return fz.slot[mbox_rng_below(s, NR_SLOTS)].fd;
 	case 2:
-		return -1 - (int)below(s, 3);
+		return -1 - (int)mbox_rng_below(s, 3);
 	case 3:
-		return (int)rng_next(s);
+		return (int)mbox_rng_next(s);
 	default:
-		return below(s, 64);
+		return mbox_rng_below(s, 64);
 	}
 }
 
@@ -413,7 +399,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 	if (chance(s, 3)) {
 		/* Pure junk. */
 		for (size_t i = 0; i < sizeof(u.raw); i += 8)
-			*(__u64 *)(u.raw + i) = rng_next(s);
+			*(__u64 *)(u.raw + i) = mbox_rng_next(s);
 	}
 	switch (k) {
 	case K_VERSION:
@@ -421,23 +407,23 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		break;
 	case K_OPEN:
 		u.o.name_ptr = chance(s, 25) ? 0 : pick_name(s, scratch);
-		u.o.flags = chance(s, 10) ? (__u32)rng_next(s) : (__u32)rng_next(s) & 0x7f;
+		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0x7f;
 		if (chance(s, 60))
 			u.o.flags &= ~(MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
-		u.o.access = chance(s, 85) ? 1 + below(s, 3) : (__u32)rng_next(s) & 7;
-		u.o.mode = chance(s, 80) ? 0600 + below(s, 2) * 0177 : (__u32)rng_next(s) & 07777;
-		u.o.max_msgs = chance(s, 70) ? msgs[below(s, 5)] : msgs[below(s, ARRAY_SIZE(msgs))];
-		u.o.max_msg_size = chance(s, 70) ? sizes[below(s, 6)] :
-				   sizes[below(s, ARRAY_SIZE(sizes))];
-		u.o.max_bytes = chance(s, 70) ? 0 : bytes[below(s, ARRAY_SIZE(bytes))];
+		u.o.access = chance(s, 85) ? 1 + mbox_rng_below(s, 3) : (__u32)mbox_rng_next(s) & 7;
+		u.o.mode = chance(s, 80) ? 0600 + mbox_rng_below(s, 2) * 0177 : (__u32)mbox_rng_next(s) & 07777;
+		u.o.max_msgs = chance(s, 70) ? msgs[mbox_rng_below(s, 5)] : msgs[mbox_rng_below(s, ARRAY_SIZE(msgs))];
+		u.o.max_msg_size = chance(s, 70) ? sizes[mbox_rng_below(s, 6)] :
+				   sizes[mbox_rng_below(s, ARRAY_SIZE(sizes))];
+		u.o.max_bytes = chance(s, 70) ? 0 : bytes[mbox_rng_below(s, ARRAY_SIZE(bytes))];
 		u.o.pad = pick_pad(s);
 		u.o.pad2 = pick_pad(s);
 		if (u.o.flags & MBOX_OPEN_PIDFD)
 			u.o.target = pick_fdnum(s);
 		else if (u.o.flags & MBOX_OPEN_PID)
-			u.o.target = chance(s, 60) ? getpid() : (int)below(s, 70000) - 2;
+			u.o.target = chance(s, 60) ? getpid() : (int)mbox_rng_below(s, 70000) - 2;
 		else
-			u.o.target = chance(s, 90) ? 0 : (int)rng_next(s);
+			u.o.target = chance(s, 90) ? 0 : (int)mbox_rng_next(s);
 		break;
 	case K_UNLINK:
 		u.n.name_ptr = pick_name(s, scratch);
@@ -445,19 +431,19 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 	case K_SEND:
 	case K_CALL:
 		u.sd.buf_ptr = pick_ptr(s, 8192);
-		u.sd.len = pick_len(s, below(s, 2) ? 64 : 8192);
-		u.sd.prio = chance(s, 80) ? below(s, 4) * 10923 : (__u32)rng_next(s);
+		u.sd.len = pick_len(s, mbox_rng_below(s, 2) ? 64 : 8192);
+		u.sd.prio = chance(s, 80) ? mbox_rng_below(s, 4) * 10923 : (__u32)mbox_rng_next(s);
 		if (k == K_SEND) {
 			u.sd.flags = pick_flags(s, MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE |
 						   MBOX_SEND_SYNC);
 			u.sd.deadline_ns = pick_deadline(s);
-			u.sd.type = chance(s, 80) ? below(s, 4) : (__s64)rng_next(s);
+			u.sd.type = chance(s, 80) ? mbox_rng_below(s, 4) : (__s64)mbox_rng_next(s);
 			/* Never block for long: no flag, no file flag, no deadline. */
 			if (!nonblock && !(u.sd.flags & MBOX_SEND_NONBLOCK) &&
 			    !((u.sd.flags & MBOX_SEND_DEADLINE) && u.sd.deadline_ns <
 			      mbox_now_ns() + 2000000)) {
 				u.sd.flags |= MBOX_SEND_DEADLINE;
-				u.sd.deadline_ns = mbox_now_ns() + below(s, 1000000);
+				u.sd.deadline_ns = mbox_now_ns() + mbox_rng_below(s, 1000000);
 			}
 			break;
 		}
@@ -465,53 +451,53 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		u.c.req_len = u.sd.len;
 		u.c.reply_ptr = pick_ptr(s, 256);
 		u.c.reply_len = pick_len(s, 256);
-		u.c.prio = below(s, 4);
+		u.c.prio = mbox_rng_below(s, 4);
 		u.c.flags = pick_flags(s, MBOX_CALL_DEADLINE);
-		u.c.type = chance(s, 90) ? below(s, 4) : (__s64)rng_next(s);
+		u.c.type = chance(s, 90) ? mbox_rng_below(s, 4) : (__s64)mbox_rng_next(s);
 		/* A call ignores O_NONBLOCK: it always gets a short deadline. */
 		if (!(u.c.flags & ~MBOX_CALL_DEADLINE)) {
 			u.c.flags = MBOX_CALL_DEADLINE;
-			u.c.deadline_ns = mbox_now_ns() + below(s, 1000000);
+			u.c.deadline_ns = mbox_now_ns() + mbox_rng_below(s, 1000000);
 		}
 		break;
 	case K_RECV:
 		u.r.buf_ptr = pick_ptr(s, 8192);
-		u.r.buf_len = pick_len(s, below(s, 2) ? 64 : 8192);
+		u.r.buf_len = pick_len(s, mbox_rng_below(s, 2) ? 64 : 8192);
 		u.r.flags = pick_flags(s, 0x7f);
 		if (chance(s, 70))
 			u.r.flags &= ~MBOX_RECV_FROM;
 		u.r.deadline_ns = pick_deadline(s);
-		u.r.type = chance(s, 80) ? (int)below(s, 7) - 3 : (__s64)rng_next(s);
+		u.r.type = chance(s, 80) ? (int)mbox_rng_below(s, 7) - 3 : (__s64)mbox_rng_next(s);
 		u.r.from = pick_fdnum(s);
 		if (chance(s, 10)) {
-			u.r.prio = (__u32)rng_next(s);		/* out fields */
-			u.r.len = rng_next(s);
-			u.r.reply_token = rng_next(s);
+			u.r.prio = (__u32)mbox_rng_next(s);		/* out fields */
+			u.r.len = mbox_rng_next(s);
+			u.r.reply_token = mbox_rng_next(s);
 		}
 		if (!nonblock && !(u.r.flags & MBOX_RECV_NONBLOCK) &&
 		    !((u.r.flags & MBOX_RECV_DEADLINE) && u.r.deadline_ns <
 		      mbox_now_ns() + 2000000)) {
 			u.r.flags |= MBOX_RECV_DEADLINE;
-			u.r.deadline_ns = mbox_now_ns() + below(s, 1000000);
+			u.r.deadline_ns = mbox_now_ns() + mbox_rng_below(s, 1000000);
 		}
 		break;
 	case K_STAT:
 		break;
 	case K_SETATTR:
 		u.a.mask = pick_flags(s, 7);
-		u.a.mode = chance(s, 90) ? 0600 + below(s, 2) * 0177 : (__u32)rng_next(s);
-		u.a.max_msgs = msgs[below(s, ARRAY_SIZE(msgs))];
+		u.a.mode = chance(s, 90) ? 0600 + mbox_rng_below(s, 2) * 0177 : (__u32)mbox_rng_next(s);
+		u.a.max_msgs = msgs[mbox_rng_below(s, ARRAY_SIZE(msgs))];
 		u.a.pad = pick_pad(s);
-		u.a.max_bytes = chance(s, 50) ? bytes[below(s, ARRAY_SIZE(bytes))] :
-				sizes[below(s, ARRAY_SIZE(sizes))];
+		u.a.max_bytes = chance(s, 50) ? bytes[mbox_rng_below(s, ARRAY_SIZE(bytes))] :
+				sizes[mbox_rng_below(s, ARRAY_SIZE(sizes))];
 		break;
 	case K_REPLY:
-		switch (below(s, 4)) {
+		switch (mbox_rng_below(s, 4)) {
 		case 0:
-			u.rp.token = rng_next(s);
+			u.rp.token = mbox_rng_next(s);
 			break;
 		case 1:
-			u.rp.token = (__u64)below(s, 300) << 32 | below(s, 4);
+			u.rp.token = (__u64)mbox_rng_below(s, 300) << 32 | mbox_rng_below(s, 4);
 			break;
 		default:
 			u.rp.token = __atomic_load_n(&fz.last_token, __ATOMIC_RELAXED);
@@ -519,8 +505,8 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		}
 		u.rp.buf_ptr = pick_ptr(s, 256);
 		u.rp.len = pick_len(s, 64);
-		u.rp.error = chance(s, 70) ? 0 : chance(s, 50) ? (int)below(s, 4097) :
-			     (int)rng_next(s);
+		u.rp.error = chance(s, 70) ? 0 : chance(s, 50) ? (int)mbox_rng_below(s, 4097) :
+			     (int)mbox_rng_next(s);
 		u.rp.pad = pick_pad(s);
 		break;
 	default:
@@ -530,7 +516,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 	if (size > sizeof(u))
 		memset((char *)arg + sizeof(u), 0, size - sizeof(u));
 	if (tail_junk && size > 8)
-		((char *)arg)[size - 1 - below(s, 8)] |= 1 + below(s, 255);
+		((char *)arg)[size - 1 - mbox_rng_below(s, 8)] |= 1 + mbox_rng_below(s, 255);
 	/* Junk in the flags field of a structure cut before it is harmless. */
 }
 
@@ -636,7 +622,7 @@ static void do_ioctl(__u64 *s, int i, unsigned long cmd, enum kind k, __u64 arg,
 static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **what)
 {
 	struct mbox_open o = { .mode = 0600 };
-	int fd, kind = below(s, 10);
+	int fd, kind = mbox_rng_below(s, 10);
 	long err;
 
 	/*
@@ -647,9 +633,9 @@ static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **wh
 	fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC | (*nonblock ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -1;
-	o.access = 1 + below(s, 3);
-	o.max_msgs = below(s, 2) ? 4 : 0;
-	o.max_msg_size = below(s, 2) ? 64 : 0;
+	o.access = 1 + mbox_rng_below(s, 3);
+	o.max_msgs = mbox_rng_below(s, 2) ? 4 : 0;
+	o.max_msg_size = mbox_rng_below(s, 2) ? 64 : 0;
 	switch (kind) {
 	case 0:
 		*what = "unbound";
@@ -657,7 +643,7 @@ static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **wh
 	case 1:
 	case 2:
 		*what = "named";
-		o.name_ptr = (__u64)(uintptr_t)fz.names[below(s, NR_NAMES)];
+		o.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(s, NR_NAMES)];
 		o.flags = MBOX_OPEN_CREATE;
 		break;
 	case 3:
@@ -667,14 +653,14 @@ static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **wh
 	case 4:
 		*what = "fixed-size";
 		o.flags = MBOX_OPEN_CREATE | MBOX_OPEN_FIXED_SIZE;
-		o.max_msg_size = 8 << below(s, 4);
+		o.max_msg_size = 8 << mbox_rng_below(s, 4);
 		break;
 	case 5:
 		*what = "rendezvous";
 		o.flags = MBOX_OPEN_CREATE | MBOX_OPEN_RENDEZVOUS;
 		o.max_msgs = 0;
 		if (chance(s, 50))
-			o.name_ptr = (__u64)(uintptr_t)fz.names[below(s, NR_NAMES)];
+			o.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(s, NR_NAMES)];
 		break;
 	case 6:
 		*what = "port";
@@ -694,7 +680,7 @@ static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **wh
 		break;
 	default:
 		*what = "named, destroyed";
-		o.name_ptr = (__u64)(uintptr_t)fz.names[below(s, NR_NAMES)];
+		o.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(s, NR_NAMES)];
 		o.flags = MBOX_OPEN_CREATE;
 		break;
 	}
@@ -744,7 +730,7 @@ static void do_rw(__u64 *s, int i, bool is_write)
 	if (!sl.nonblock)
 		return;		/* only where it cannot block */
 	ptr = pick_ptr(s, 8192);
-	len = pick_len(s, below(s, 2) ? 64 : 8192);
+	len = pick_len(s, mbox_rng_below(s, 2) ? 64 : 8192);
 	if (is_write && in_arena(ptr, 64))
 		memset((void *)(uintptr_t)ptr, 0x5a, 64);
 	snprintf(desc, sizeof(desc), "%s(slot %d fd %d [%s], buf %#llx, len %#llx)",
@@ -774,11 +760,11 @@ static void do_poll(__u64 *s)
 
 	for (i = 0; i < NR_SLOTS; i++) {
 		pfd[i].fd = fz.slot[i].fd;
-		pfd[i].events = below(s, 2) ? POLLIN : POLLIN | POLLOUT;
+		pfd[i].events = mbox_rng_below(s, 2) ? POLLIN : POLLIN | POLLOUT;
 		pfd[i].revents = 0;
 	}
 	snprintf(cur_call, sizeof(cur_call), "poll of all slots");
-	n = poll(pfd, NR_SLOTS, below(s, 2));
+	n = poll(pfd, NR_SLOTS, mbox_rng_below(s, 2));
 	cur_call[0] = '\0';
 	judge(K_POLL, n < 0 ? -errno : 0, "poll(all slots)");
 	for (i = 0; n > 0 && i < NR_SLOTS; i++) {
@@ -798,7 +784,7 @@ static void fuzz_one(__u64 *s)
 		[K_SEND] = 20, [K_RECV] = 20, [K_STAT] = 6, [K_SETATTR] = 5,
 		[K_CALL] = 6, [K_REPLY] = 6, [K_CANCEL] = 3,
 	};
-	int i = below(s, NR_SLOTS), r = below(s, 100), w, total = 0;
+	int i = mbox_rng_below(s, NR_SLOTS), r = mbox_rng_below(s, 100), w, total = 0;
 	char *arg, scratch[300];
 	unsigned long cmd;
 	struct slot sl;
@@ -824,8 +810,8 @@ static void fuzz_one(__u64 *s)
 	}
 	if (r < 30) {
 		/* Magic 0xB9 with a random nr, direction and size. */
-		cmd = _IOC(below(s, 4), MBOX_IOCTL_MAGIC, below(s, 4) ? below(s, 16) : below(s, 256),
-			   below(s, 2) ? below(s, 128) : below(s, 1 << 14));
+		cmd = _IOC(mbox_rng_below(s, 4), MBOX_IOCTL_MAGIC, mbox_rng_below(s, 4) ? mbox_rng_below(s, 16) : mbox_rng_below(s, 256),
+			   mbox_rng_below(s, 2) ? mbox_rng_below(s, 128) : mbox_rng_below(s, 1 << 14));
 		for (j = 0; j < ARRAY_SIZE(known); j++)
 			if (_IOC_NR(cmd) == _IOC_NR(known[j].cmd) &&
 			    _IOC_DIR(cmd) == _IOC_DIR(known[j].cmd))
@@ -845,10 +831,10 @@ static void fuzz_one(__u64 *s)
 		unsigned int magic;
 
 		do
-			magic = 1 + below(s, 255);
+			magic = 1 + mbox_rng_below(s, 255);
 		while (magic == 'T' || magic == 'f' || magic == 'X' || magic == 0x94 ||
 		       magic == 0x15 || magic == MBOX_IOCTL_MAGIC);
-		cmd = _IOC(below(s, 4), magic, below(s, 256), below(s, 512));
+		cmd = _IOC(mbox_rng_below(s, 4), magic, mbox_rng_below(s, 256), mbox_rng_below(s, 512));
 		do_ioctl(s, i, cmd, K_RAW, pick_ptr(s, 512), _IOC_SIZE(cmd));
 		return;
 	}
@@ -856,7 +842,7 @@ static void fuzz_one(__u64 *s)
 	/* A known command, mostly well encoded. */
 	for (k = 0; k <= K_CANCEL; k++)
 		total += weight[k];
-	w = below(s, total);
+	w = mbox_rng_below(s, total);
 	for (k = 0; w >= weight[k]; k++)
 		w -= weight[k];
 	for (j = 0; known[j].kind != k; j++)
@@ -865,25 +851,25 @@ static void fuzz_one(__u64 *s)
 	size = _IOC_SIZE(cmd);
 	if (r < 38) {
 		/* The wrong direction. */
-		unsigned int dir = _IOC_DIR(cmd) ^ (1 + below(s, 3));
+		unsigned int dir = _IOC_DIR(cmd) ^ (1 + mbox_rng_below(s, 3));
 
 		do_ioctl(s, i, _IOC(dir, MBOX_IOCTL_MAGIC, _IOC_NR(cmd), size), K_RAW,
 			 pick_ptr(s, size), size);
 		return;
 	}
 	if (r < 48 && size) {
-		switch (below(s, 4)) {
+		switch (mbox_rng_below(s, 4)) {
 		case 0:
-			size = below(s, known[j].ver0 + 1);
+			size = mbox_rng_below(s, known[j].ver0 + 1);
 			break;
 		case 1:
 			size = known[j].ver0;
 			break;
 		case 2:
-			size += 8 * (1 + below(s, 8));
+			size += 8 * (1 + mbox_rng_below(s, 8));
 			break;
 		default:
-			size = below(s, 1 << 14);
+			size = mbox_rng_below(s, 1 << 14);
 			break;
 		}
 	}
@@ -896,9 +882,9 @@ known_cmd:
 	slot_get(i, &sl);
 	/* The argument: a structure in the arena, mostly; else a bad pointer. */
 	if (chance(s, 85) && size) {
-		arg = fz.arena + (size <= 4096 ? below(s, 4096 / 8) * 8 : 0);
+		arg = fz.arena + (size <= 4096 ? mbox_rng_below(s, 4096 / 8) * 8 : 0);
 		if (chance(s, 5))
-			arg += 1 + below(s, 7);		/* misaligned */
+			arg += 1 + mbox_rng_below(s, 7);		/* misaligned */
 		if (arg + size > fz.arena + fz.arena_size)
 			arg = fz.arena;
 		gen_struct(s, k, arg, size, sl.nonblock, scratch);
@@ -914,7 +900,7 @@ known_cmd:
 		    p < (__u64)(uintptr_t)fz.ro + 4096)
 			p = 0;
 	} else {
-		p = rng_next(s);
+		p = mbox_rng_next(s);
 	}
 	do_ioctl(s, i, cmd, k, p, size);
 }
@@ -933,11 +919,11 @@ static void *server_thread(void *arg)
 	thread_tid[1] = syscall(SYS_gettid);
 	(void)arg;
 	while (!__atomic_load_n(&fz.stop, __ATOMIC_RELAXED)) {
-		i = below(&s, NR_SLOTS);
+		i = mbox_rng_below(&s, NR_SLOTS);
 		memset(&r, 0, sizeof(r));
 		r.buf_ptr = (__u64)(uintptr_t)buf;
-		r.buf_len = below(&s, 4) ? sizeof(buf) : below(&s, 64);
-		r.flags = MBOX_RECV_DEADLINE | (below(&s, 4) ? 0 : MBOX_RECV_TRUNC);
+		r.buf_len = mbox_rng_below(&s, 4) ? sizeof(buf) : mbox_rng_below(&s, 64);
+		r.flags = MBOX_RECV_DEADLINE | (mbox_rng_below(&s, 4) ? 0 : MBOX_RECV_TRUNC);
 		r.deadline_ns = mbox_now_ns() + 1000000;
 		snprintf(desc, sizeof(desc), "server: RECV slot %d", i);
 		snprintf(cur_call, sizeof(cur_call), "%s", desc);
@@ -948,19 +934,19 @@ static void *server_thread(void *arg)
 			memset(&rp, 0, sizeof(rp));
 			rp.token = r.reply_token;
 			rp.buf_ptr = (__u64)(uintptr_t)buf;
-			rp.len = below(&s, 300);
+			rp.len = mbox_rng_below(&s, 300);
 			/* Errors only this server uses: a caller may fail with them. */
-			rp.error = below(&s, 4) ? 0 : SERVER_ERR_MIN + below(&s, 1000);
+			rp.error = mbox_rng_below(&s, 4) ? 0 : SERVER_ERR_MIN + mbox_rng_below(&s, 1000);
 			snprintf(desc, sizeof(desc), "server: REPLY slot %d len %llu error %d", i,
 				 (unsigned long long)rp.len, rp.error);
 			set_call("%s", desc);
-			judge(K_REPLY, mbox_ioctl(fz.slot[below(&s, NR_SLOTS)].fd,
+			judge(K_REPLY, mbox_ioctl(fz.slot[mbox_rng_below(&s, NR_SLOTS)].fd,
 						  MBOX_IOC_REPLY, &rp), desc);
 			cur_call[0] = '\0';
 		}
 		if (chance(&s, 10))
 			do_poll(&s);
-		usleep(100 + below(&s, 400));
+		usleep(100 + mbox_rng_below(&s, 400));
 	}
 	return NULL;
 }
@@ -977,15 +963,15 @@ static void *churn_thread(void *arg)
 	thread_tid[2] = syscall(SYS_gettid);
 	(void)arg;
 	while (!__atomic_load_n(&fz.stop, __ATOMIC_RELAXED)) {
-		i = below(&s, NR_SLOTS);
-		switch (below(&s, 8)) {
+		i = mbox_rng_below(&s, NR_SLOTS);
+		switch (mbox_rng_below(&s, 8)) {
 		case 0:
 		case 1:
 		case 2:
 			refill(&s, i, false);
 			break;
 		case 3:
-			nm.name_ptr = (__u64)(uintptr_t)fz.names[below(&s, NR_NAMES)];
+			nm.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(&s, NR_NAMES)];
 			snprintf(desc, sizeof(desc), "churn: UNLINK %s",
 				 (char *)(uintptr_t)nm.name_ptr);
 			set_call("%s", desc);
@@ -1003,7 +989,7 @@ static void *churn_thread(void *arg)
 			break;
 		}
 		cur_call[0] = '\0';
-		usleep(500 + below(&s, 1500));
+		usleep(500 + mbox_rng_below(&s, 1500));
 	}
 	return NULL;
 }

@@ -241,4 +241,20 @@ static inline ssize_t mbox_read_file(const char *path, char *buf, size_t size)
 	return len;
 }
 
+/* A reproducible random sequence (splitmix64): the next value of state *s. */
+static inline __u64 mbox_rng_next(__u64 *s)
+{
+	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A reproducible random number below n. */
+static inline __u32 mbox_rng_below(__u64 *s, __u32 n)
+{
+	return mbox_rng_next(s) % n;
+}
+
 #endif /* _MBOX_TEST_H */

@@ -58,15 +58,6 @@ static unsigned int budget_s(void)
 	return access("/sys/kernel/debug/kmemleak", F_OK) ? BUDGET_S : 2 * BUDGET_S;
 }
 
-static __u64 rng_next(__u64 *s)
-{
-	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);	/* splitmix64 */
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static pid_t gettid_(void)
 {
 	return syscall(SYS_gettid);
@@ -207,7 +198,7 @@ static int race_mailboxes(FIXTURE_DATA(race) *self, int *a, int *b)
 
 static void sleep_random(__u64 *s)
 {
-	unsigned int us = rng_next(s) % 400;
+	unsigned int us = mbox_rng_next(s) % 400;
 
 	if (us > 50)
 		usleep(us);
@@ -313,7 +304,7 @@ TEST_F_TIMEOUT(race, close_and_unlink_vs_blocked_calls, 120)
 			ASSERT_LE(0, self->r.fd[w]);
 		memset(self->r.done, 0, sizeof(self->r.done));
 		memset(self->r.got, 0, sizeof(self->r.got));
-		unlink_it = rng_next(&s) & 1;
+		unlink_it = mbox_rng_next(&s) & 1;
 		pthread_barrier_wait(&self->r.start);
 		sleep_random(&s);
 		if (unlink_it) {
@@ -531,10 +522,10 @@ TEST_F_TIMEOUT(race, signal_storm_loses_nothing, 120)
 	ASSERT_EQ(0, pthread_create(&th[2], NULL, storm_caller, st));
 	/* The storm: until the sender and the caller are done. */
 	while (pthread_tryjoin_np(th[0], NULL) || (th[0] = 0, 0)) {
-		i = rng_next(&s) % 4;
-		if (st->tid[i] && !pthread_kill(th[i], rng_next(&s) & 1 ? SIGUSR1 : SIGUSR2))
+		i = mbox_rng_next(&s) % 4;
+		if (st->tid[i] && !pthread_kill(th[i], mbox_rng_next(&s) & 1 ? SIGUSR1 : SIGUSR2))
 			signals++;
-		usleep(50 + rng_next(&s) % 200);
+		usleep(50 + mbox_rng_next(&s) % 200);
 	}
 	pthread_join(th[2], NULL);
 	/* Let the receiver take what is left. */
@@ -1253,17 +1244,17 @@ TEST_F_TIMEOUT(copyout, destroy_while_call_request_is_copied_out, 120)
 		ASSERT_EQ(0, pthread_create(&server_th, NULL, inflight_server, &f));
 		receivers_are(f.fd, 1);
 		ASSERT_EQ(0, pthread_create(&caller_th, NULL, inflight_caller, &f));
-		switch (rng_next(&s) % 3) {
+		switch (mbox_rng_next(&s) % 3) {
 		case 0:
 			/* Handed to the server, which copies it out now. */
 			receivers_are(f.fd, 0);
 			break;
 		case 1:
 			receivers_are(f.fd, 0);
-			usleep(rng_next(&s) % 500);
+			usleep(mbox_rng_next(&s) % 500);
 			break;
 		default:
-			usleep(rng_next(&s) % 3000);
+			usleep(mbox_rng_next(&s) % 3000);
 			break;
 		}
 		ASSERT_EQ(0, mbox_ioctl(f.fd, MBOX_IOC_DESTROY, NULL));

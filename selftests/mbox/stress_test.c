@@ -125,20 +125,6 @@ static __printf(1, 2) void diag(const char *fmt, ...)
 		return;
 }
 
-static __u64 rng_next(__u64 *s)
-{
-	__u64 z = (*s += 0x9e3779b97f4a7c15ULL);	/* splitmix64 */
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static __u32 rng_below(__u64 *s, __u32 n)
-{
-	return rng_next(s) % n;
-}
-
 static __u32 fnv1a(const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -204,7 +190,7 @@ static void count(__u32 *counter)
 static long send_one(int fd, const void *buf, size_t len, __u32 prio, __u64 *ops,
 		     struct stress_shared *sh)
 {
-	__u32 how = rng_below(ops, 8), flags;
+	__u32 how = mbox_rng_below(ops, 8), flags;
 	__u64 deadline;
 	ssize_t n;
 	long err;
@@ -222,7 +208,7 @@ static long send_one(int fd, const void *buf, size_t len, __u32 prio, __u64 *ops
 				flags = MBOX_SEND_NONBLOCK;
 			} else if (how == 4) {
 				flags = MBOX_SEND_DEADLINE;
-				deadline = mbox_deadline_ms(1 + rng_below(ops, 20));
+				deadline = mbox_deadline_ms(1 + mbox_rng_below(ops, 20));
 			}
 			err = mbox_send(fd, buf, len, prio, flags, deadline);
 			if (!err)
@@ -268,12 +254,12 @@ static int run_sender(struct stress_shared *sh, char (*names)[64], int id)
 
 	for (i = 0; i < base[id + 1] - base[id]; i++) {
 		struct stress_slot *slot = &sh->slot[base[id] + i];
-		__u32 len = sizeof(*h) + rng_below(&msgs, MAX_MSG_SIZE - sizeof(*h) + 1);
-		__u32 p = rng_below(&msgs, NR_PRIOS);
-		__u32 m = rng_below(&msgs, NR_MBOXES);
+		__u32 len = sizeof(*h) + mbox_rng_below(&msgs, MAX_MSG_SIZE - sizeof(*h) + 1);
+		__u32 p = mbox_rng_below(&msgs, NR_PRIOS);
+		__u32 m = mbox_rng_below(&msgs, NR_MBOXES);
 
 		for (j = sizeof(*h); j < len; j += 8) {
-			__u64 r = rng_next(&msgs);
+			__u64 r = mbox_rng_next(&msgs);
 
 			memcpy(buf + j, &r, len - j < 8 ? len - j : 8);
 		}
@@ -380,7 +366,7 @@ static int run_receiver(struct stress_shared *sh, char (*names)[64], int id)
 	}
 
 	for (;;) {
-		__u32 pick = rng_below(&ops, 66);
+		__u32 pick = mbox_rng_below(&ops, 66);
 		bool efault = pick >= 64, ioc;
 
 		/*
@@ -403,7 +389,7 @@ static int run_receiver(struct stress_shared *sh, char (*names)[64], int id)
 		else if (pick == 14)
 			flags = MBOX_RECV_PEEK;
 		if (flags & MBOX_RECV_DEADLINE)
-			deadline = mbox_deadline_ms(1 + rng_below(&ops, 20));
+			deadline = mbox_deadline_ms(1 + mbox_rng_below(&ops, 20));
 
 		if (ioc) {
 			how = "MBOX_IOC_RECV";
@@ -601,7 +587,7 @@ static int wait_children(FIXTURE_DATA(stress) *self, int from, int to, __u64 *op
 				return -1;
 			alive--;
 		}
-		i = rng_below(ops, NR_PROCS);
+		i = mbox_rng_below(ops, NR_PROCS);
 		if (self->pid[i] > 0 && !kill(self->pid[i], SIGUSR1))
 			self->sh->signals++;
 
