@@ -7,7 +7,7 @@
 #   make run              boot a VM with /dev/mbox loaded and show a short demo
 #   make vm               the same VM with an interactive shell
 #   make check            the test command: static checks, then the selftests in a
-#                         VM on every kernel; KERNEL="6.1 6.12 debug" picks kernels
+#                         VM on every kernel; KERNEL="6.1 6.12 rt debug" picks kernels
 #   make selftests        build the kselftests into selftests/mbox/
 #   make lib              libmbox (static, shared, pkg-config file) into BUILD/lib
 #   make tools            mboxctl into BUILD/mboxctl
