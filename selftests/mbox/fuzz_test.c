@@ -186,25 +186,6 @@ static bool chance(__u64 *s, __u32 percent)
 	return mbox_rng_below(s, 100) < percent;
 }
 
-static __u64 env_u64(const char *name, __u64 def, bool *set)
-{
-	const char *s = getenv(name);
-	char *end;
-	__u64 v;
-
-	if (!s || !*s)
-		return def;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end) {
-		ksft_print_msg("ignoring %s=%s: not a number\n", name, s);
-		return def;
-	}
-	if (set)
-		*set = true;
-	return v;
-}
-
 /* A line on stdout at once, also from threads. */
 static __printf(1, 2) void diag(const char *fmt, ...)
 {
@@ -1092,8 +1073,8 @@ FIXTURE_SETUP(fuzz)
 	self->nr_th = 0;
 	memset(&fz, 0, sizeof(fz));
 	pthread_mutex_init(&fz.lock, NULL);
-	fz.seed = env_u64("MBOX_FUZZ_SEED", DEFAULT_SEED, NULL);
-	fz.target = env_u64("MBOX_FUZZ_CALLS", DEFAULT_CALLS, &calls_set);
+	fz.seed = mbox_env_u64("MBOX_FUZZ_SEED", DEFAULT_SEED, NULL);
+	fz.target = mbox_env_u64("MBOX_FUZZ_CALLS", DEFAULT_CALLS, &calls_set);
 	/* The debug kernel (KASAN, lockdep, kmemleak) under TCG is slow: a time budget. */
 	if (!calls_set && access("/sys/kernel/debug/kmemleak", F_OK) == 0)
 		fz.deadline_s = FUZZ_DEBUG_BUDGET_S;

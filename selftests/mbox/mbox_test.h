@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -255,6 +257,29 @@ static inline __u64 mbox_rng_next(__u64 *s)
 static inline __u32 mbox_rng_below(__u64 *s, __u32 n)
 {
 	return mbox_rng_next(s) % n;
+}
+
+/*
+ * A campaign knob from the environment (MBOX_STRESS_SEED, ...), or def when
+ * unset or not a number; *set (if given) tells whether it was set.
+ */
+static inline __u64 mbox_env_u64(const char *name, __u64 def, bool *set)
+{
+	const char *s = getenv(name);
+	char *end;
+	__u64 v;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end) {
+		ksft_print_msg("ignoring %s=%s: not a number\n", name, s);
+		return def;
+	}
+	if (set)
+		*set = true;
+	return v;
 }
 
 #endif /* _MBOX_TEST_H */

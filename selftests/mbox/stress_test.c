@@ -164,23 +164,6 @@ static void child_start(pid_t parent, bool restart, const sigset_t *oldmask)
 		_exit(2);
 }
 
-static __u64 env_u64(const char *name, __u64 def)
-{
-	const char *s = getenv(name);
-	char *end;
-	__u64 v;
-
-	if (!s || !*s)
-		return def;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end) {
-		ksft_print_msg("ignoring %s=%s: not a number\n", name, s);
-		return def;
-	}
-	return v;
-}
-
 static void count(__u32 *counter)
 {
 	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
@@ -492,10 +475,10 @@ FIXTURE_SETUP(stress)
 	mbox_open_or_skip(fd);
 	close(fd);
 
-	seed = env_u64("MBOX_STRESS_SEED", DEFAULT_SEED);
-	nr_messages = env_u64("MBOX_STRESS_MESSAGES",
-			      access("/sys/kernel/debug/kmemleak", F_OK) ?
-			      DEFAULT_MESSAGES : DEBUG_MESSAGES);
+	seed = mbox_env_u64("MBOX_STRESS_SEED", DEFAULT_SEED, NULL);
+	nr_messages = mbox_env_u64("MBOX_STRESS_MESSAGES",
+				   access("/sys/kernel/debug/kmemleak", F_OK) ?
+				   DEFAULT_MESSAGES : DEBUG_MESSAGES, NULL);
 	ASSERT_LE(NR_SENDERS, nr_messages);
 	ASSERT_GE(1U << 28, nr_messages);
 	for (i = 0; i < NR_SENDERS; i++)
