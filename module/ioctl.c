@@ -13,6 +13,7 @@
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 
 #include "mbox.h"
@@ -27,6 +28,7 @@ static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
+static_assert(sizeof(struct mbox_batch) == MBOX_BATCH_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;
@@ -123,7 +125,9 @@ static long mbox_ioc_destroy(struct file *file, void __user *uarg, size_t usize)
 	return mbox_mailbox_destroy(mb);
 }
 
-static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
+/* One send, as MBOX_IOC_SEND or an entry of MBOX_IOC_SEND_BATCH asks. */
+static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
+			 u32 xflags)
 {
 	struct mbox_xfer x;
 	struct mbox_send s;
@@ -134,11 +138,16 @@ static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
 		return err;
 	if (s.flags & ~MBOX_SEND_FLAGS)
 		return -EINVAL;
-	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags);
+	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags | xflags);
 	x.prio = s.prio;
 	x.type = s.type;
 	x.deadline = ns_to_ktime(s.deadline_ns);
 	return mbox_handle_send(file, &x);
+}
+
+static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
+{
+	return mbox_send_one(file, uarg, usize, 0);
 }
 
 static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
@@ -215,7 +224,9 @@ static int mbox_recv_select(struct mbox_xfer *x, const struct mbox_recv *r)
 	return 0;
 }
 
-static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
+/* One receive, as MBOX_IOC_RECV or an entry of MBOX_IOC_RECV_BATCH asks. */
+static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
+			 u32 xflags)
 {
 	struct mbox_xfer x;
 	struct mbox_recv r;
@@ -226,7 +237,7 @@ static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
 		return err;
 	if (r.flags & ~MBOX_RECV_FLAGS)
 		return -EINVAL;
-	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags);
+	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags | xflags);
 	x.deadline = ns_to_ktime(r.deadline_ns);
 	err = mbox_recv_select(&x, &r);
 	if (err)
@@ -249,6 +260,51 @@ static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
 	r.reply_token = x.reply_token;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
+}
+
+static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
+{
+	return mbox_recv_one(file, uarg, usize, 0);
+}
+
+/*
+ * A batch: its first entry as the entry says, the rest without waiting, up to
+ * the first failure or pending signal. Returns how many were done.
+ */
+static long mbox_batch(struct file *file, void __user *uarg, size_t usize,
+		       size_t entry_ver0,
+		       int (*one)(struct file *, void __user *, size_t, u32))
+{
+	struct mbox_batch b;
+	void __user *entry;
+	u32 i;
+	int err;
+
+	err = copy_struct_from_user(&b, sizeof(b), uarg, usize);
+	if (err)
+		return err;
+	if (b.flags || b.pad || !b.count || b.count > MBOX_BATCH_MAX ||
+	    b.entry_size < entry_ver0 || b.entry_size > PAGE_SIZE)
+		return -EINVAL;
+	entry = u64_to_user_ptr(b.vec_ptr);
+	for (i = 0; i < b.count; i++, entry += b.entry_size) {
+		if (i && signal_pending(current))
+			break;
+		err = one(file, entry, b.entry_size, i ? MBOX_XFER_NONBLOCK : 0);
+		if (err)
+			return i ? i : err;
+	}
+	return i;
+}
+
+static long mbox_ioc_send_batch(struct file *file, void __user *uarg, size_t usize)
+{
+	return mbox_batch(file, uarg, usize, MBOX_SEND_SIZE_VER0, mbox_send_one);
+}
+
+static long mbox_ioc_recv_batch(struct file *file, void __user *uarg, size_t usize)
+{
+	return mbox_batch(file, uarg, usize, MBOX_RECV_SIZE_VER0, mbox_recv_one);
 }
 
 static long mbox_ioc_stat(struct file *file, void __user *uarg, size_t usize)
@@ -316,6 +372,12 @@ static const struct mbox_ioc mbox_iocs[] = {
 	},
 	[_IOC_NR(MBOX_IOC_CANCEL)] = {
 		MBOX_IOC_CANCEL, 0, mbox_ioc_cancel
+	},
+	[_IOC_NR(MBOX_IOC_SEND_BATCH)] = {
+		MBOX_IOC_SEND_BATCH, MBOX_BATCH_SIZE_VER0, mbox_ioc_send_batch
+	},
+	[_IOC_NR(MBOX_IOC_RECV_BATCH)] = {
+		MBOX_IOC_RECV_BATCH, MBOX_BATCH_SIZE_VER0, mbox_ioc_recv_batch
 	},
 };
 

@@ -46,6 +46,7 @@
 #include "mbox_test.h"
 
 #define NR_SLOTS		16
+#define BATCH_ENTRIES		4	/* most entries a generated batch has */
 #define NR_NAMES		8
 #define ARENA_PAGES		32
 #define DEFAULT_CALLS		100000
@@ -70,7 +71,7 @@
 /* What a call is, for its allow-list. */
 enum kind {
 	K_VERSION, K_OPEN, K_UNLINK, K_DESTROY, K_SEND, K_RECV, K_STAT,
-	K_SETATTR, K_CALL, K_REPLY, K_CANCEL,
+	K_SETATTR, K_CALL, K_REPLY, K_CANCEL, K_SEND_BATCH, K_RECV_BATCH,
 	K_RAW,		/* not an mbox command: unknown nr, wrong direction, magic */
 	K_SHORT,	/* a known command shorter than its first version */
 	K_READ, K_WRITE, K_POLL,
@@ -79,7 +80,7 @@ enum kind {
 
 static const char *const kind_name[K_MAX] = {
 	"VERSION", "OPEN", "UNLINK", "DESTROY", "SEND", "RECV", "STAT",
-	"SETATTR", "CALL", "REPLY", "CANCEL", "raw ioctl", "short ioctl",
+	"SETATTR", "CALL", "REPLY", "CANCEL", "SEND_BATCH", "RECV_BATCH", "raw ioctl", "short ioctl",
 	"read", "write", "poll",
 };
 
@@ -104,6 +105,9 @@ static const int *const allowed[K_MAX] = {
 			ENOMEM),
 	[K_REPLY]   = E(ENOENT, EPIPE, EMSGSIZE, EBADF, EXDEV),
 	[K_CANCEL]  = E(0),
+	[K_SEND_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,
+			   ECANCELED),
+	[K_RECV_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED),
 	[K_RAW]     = E(0),
 	[K_SHORT]   = E(0),
 	[K_READ]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ECANCELED),
@@ -351,6 +355,33 @@ static int pick_fdnum(__u64 *s)
 	}
 }
 
+static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonblock,
+		       char *scratch);
+
+/*
+ * A batch of entries of kind k in vec, each generated as a single call would
+ * be (so the first cannot block for long); entries are never above 128 bytes.
+ */
+static void gen_batch(__u64 *s, enum kind k, struct mbox_batch *b, __u64 *vec,
+		      bool nonblock, char *scratch)
+{
+	size_t size = k == K_SEND ? sizeof(struct mbox_send) : sizeof(struct mbox_recv);
+	__u32 i;
+
+	b->count = chance(s, 90) ? 1 + mbox_rng_below(s, BATCH_ENTRIES) :
+		   (__u32)mbox_rng_next(s);
+	if (chance(s, 20))
+		size = mbox_rng_below(s, 128 / 8 + 1) * 8;
+	b->entry_size = size;
+	b->flags = pick_pad(s);
+	b->pad = pick_pad(s);
+	/* Never readable memory we did not fill: its first entry could block. */
+	b->vec_ptr = chance(s, 95) ? (__u64)(uintptr_t)vec :
+		     chance(s, 50) ? (__u64)(uintptr_t)fz.unmapped : 0xffffffff81000000ULL;
+	for (i = 0; i < b->count && i < BATCH_ENTRIES; i++)
+		gen_struct(s, k, (char *)vec + i * size, size, nonblock, scratch);
+}
+
 /*
  * Fill arg (room bytes) with a random structure for a known command. Calls that
  * could block get a flag or a deadline that keeps them short; nonblock tells
@@ -369,8 +400,11 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		struct mbox_setattr a;
 		struct mbox_call c;
 		struct mbox_reply rp;
+		struct mbox_batch b;
 		char raw[128];
 	} u;
+	/* A batch's entries: its own, so they outlive this call. */
+	static __thread __u64 vec[BATCH_ENTRIES * 128 / 8];
 	static const __u32 msgs[] = { 0, 1, 2, 4, 10, 1024, 1025, 65536, 65537 };
 	static const __u32 sizes[] = { 0, 1, 16, 64, 4096, 8192, 65536, 1 << 24, (1 << 24) + 1 };
 	static const __u64 bytes[] = { 0, 1, 64, 4096, 65536, 1ULL << 30, (1ULL << 30) + 1 };
@@ -462,6 +496,10 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 			u.r.deadline_ns = mbox_now_ns() + mbox_rng_below(s, 1000000);
 		}
 		break;
+	case K_SEND_BATCH:
+	case K_RECV_BATCH:
+		gen_batch(s, k == K_SEND_BATCH ? K_SEND : K_RECV, &u.b, vec, nonblock, scratch);
+		break;
 	case K_STAT:
 		break;
 	case K_SETATTR:
@@ -518,6 +556,8 @@ static const struct known {
 	{ MBOX_IOC_CALL, K_CALL, MBOX_CALL_SIZE_VER0 },
 	{ MBOX_IOC_REPLY, K_REPLY, MBOX_REPLY_SIZE_VER0 },
 	{ MBOX_IOC_CANCEL, K_CANCEL, 0 },
+	{ MBOX_IOC_SEND_BATCH, K_SEND_BATCH, MBOX_BATCH_SIZE_VER0 },
+	{ MBOX_IOC_RECV_BATCH, K_RECV_BATCH, MBOX_BATCH_SIZE_VER0 },
 };
 
 /* Whether [ptr, ptr + size) lies in the arena, without overflowing. */
@@ -763,7 +803,8 @@ static void fuzz_one(__u64 *s)
 	static const int weight[] = {
 		[K_VERSION] = 3, [K_OPEN] = 12, [K_UNLINK] = 5, [K_DESTROY] = 2,
 		[K_SEND] = 20, [K_RECV] = 20, [K_STAT] = 6, [K_SETATTR] = 5,
-		[K_CALL] = 6, [K_REPLY] = 6, [K_CANCEL] = 3,
+		[K_CALL] = 6, [K_REPLY] = 6, [K_CANCEL] = 3, [K_SEND_BATCH] = 5,
+		[K_RECV_BATCH] = 5,
 	};
 	int i = mbox_rng_below(s, NR_SLOTS), r = mbox_rng_below(s, 100), w, total = 0;
 	char *arg, scratch[300];
@@ -821,7 +862,7 @@ static void fuzz_one(__u64 *s)
 	}
 
 	/* A known command, mostly well encoded. */
-	for (k = 0; k <= K_CANCEL; k++)
+	for (k = 0; k <= K_RECV_BATCH; k++)
 		total += weight[k];
 	w = mbox_rng_below(s, total);
 	for (k = 0; w >= weight[k]; k++)
@@ -876,7 +917,8 @@ known_cmd:
 		 * A structure read from memory we did not fill may block for good:
 		 * those calls get only pointers the kernel cannot read.
 		 */
-		if ((k == K_SEND || k == K_RECV || k == K_CALL) &&
+		if ((k == K_SEND || k == K_RECV || k == K_CALL || k == K_SEND_BATCH ||
+		     k == K_RECV_BATCH) &&
 		    p >= (__u64)(uintptr_t)fz.arena &&
 		    p < (__u64)(uintptr_t)fz.ro + 4096)
 			p = 0;

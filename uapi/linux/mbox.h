@@ -333,6 +333,35 @@ struct mbox_reply {
 
 #define MBOX_REPLY_SIZE_VER0	32	/* sizeof first published struct */
 
+/* Most messages one batch ioctl moves. */
+#define MBOX_BATCH_MAX		1024
+
+/**
+ * struct mbox_batch - send or receive many messages in one call
+ * @vec_ptr: in: user address of an array of @count struct mbox_send (for
+ *	%MBOX_IOC_SEND_BATCH) or struct mbox_recv (for %MBOX_IOC_RECV_BATCH).
+ * @count: in: entries in the array, 1 to %MBOX_BATCH_MAX.
+ * @entry_size: in: the size of one entry, sizeof(struct mbox_send) or
+ *	sizeof(struct mbox_recv) as the caller was built: any published size.
+ * @flags: in: must be zero.
+ * @pad: in: must be zero.
+ *
+ * Each entry is what %MBOX_IOC_SEND or %MBOX_IOC_RECV takes, and is done in
+ * array order. Only the first entry may wait, as its flags say; the rest
+ * are done while they can be without waiting. The call returns how many
+ * entries were done; it fails only if the first one does (with that
+ * entry's errno), and a later failure just ends the batch there.
+ */
+struct mbox_batch {
+	__aligned_u64 vec_ptr;
+	__u32 count;
+	__u32 entry_size;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define MBOX_BATCH_SIZE_VER0	24	/* sizeof first published struct */
+
 #define MBOX_IOC_VERSION	_IOWR(MBOX_IOCTL_MAGIC, 0x00, struct mbox_version)
 #define MBOX_IOC_OPEN		_IOWR(MBOX_IOCTL_MAGIC, 0x01, struct mbox_open)
 #define MBOX_IOC_UNLINK		_IOW(MBOX_IOCTL_MAGIC, 0x02, struct mbox_name)
@@ -344,5 +373,7 @@ struct mbox_reply {
 #define MBOX_IOC_CALL		_IOWR(MBOX_IOCTL_MAGIC, 0x08, struct mbox_call)
 #define MBOX_IOC_REPLY		_IOW(MBOX_IOCTL_MAGIC, 0x09, struct mbox_reply)
 #define MBOX_IOC_CANCEL		_IO(MBOX_IOCTL_MAGIC, 0x0a)
+#define MBOX_IOC_SEND_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0b, struct mbox_batch)
+#define MBOX_IOC_RECV_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0c, struct mbox_batch)
 
 #endif /* _UAPI_LINUX_MBOX_H */

@@ -31,6 +31,30 @@ int mbox_recvx(int fd, struct mbox_recv *r)
 	return __mbox_ioctl(fd, MBOX_IOC_RECV, r);
 }
 
+/* A batch ioctl over an array of entries of this header's size. */
+static int mbox_batch(int fd, unsigned long cmd, void *vec, unsigned int n,
+		      size_t entry_size)
+{
+	struct mbox_batch b = {
+		.vec_ptr = mbox_ptr(vec),
+		.count = n,
+		.entry_size = entry_size,
+	};
+	int done = ioctl(fd, cmd, &b);
+
+	return done < 0 ? -errno : done;
+}
+
+int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n)
+{
+	return mbox_batch(fd, MBOX_IOC_SEND_BATCH, (void *)s, n, sizeof(*s));
+}
+
+int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n)
+{
+	return mbox_batch(fd, MBOX_IOC_RECV_BATCH, r, n, sizeof(*r));
+}
+
 /* A call without priority, type or deadline: the reply's length, or -errno. */
 ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 		  size_t reply_len)

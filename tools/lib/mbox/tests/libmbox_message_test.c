@@ -68,6 +68,30 @@ TEST_F(anon, sendx_prio_recvx_highest_first)
 	EXPECT_EQ(0, memcmp(buf, "hi!", 3));
 }
 
+TEST_F(anon, batch_send_fills_recv_takes_all)
+{
+	struct mbox_send s[3] = {
+		{ .buf_ptr = mbox_ptr("one"), .len = 3 },
+		{ .buf_ptr = mbox_ptr("two"), .len = 3 },
+		{ .buf_ptr = mbox_ptr("six"), .len = 3 },
+	};
+	char buf[3][8];
+	struct mbox_recv r[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		r[i] = (struct mbox_recv){ .buf_ptr = mbox_ptr(buf[i]), .buf_len = 8 };
+	/* Capacity 2: the third does not fit and ends the batch. */
+	ASSERT_EQ(2, mbox_send_batch(self->fd, s, 3));
+	ASSERT_EQ(2, mbox_recv_batch(self->fd, r, 3));
+	EXPECT_EQ(0, memcmp(buf[0], "one", 3));
+	EXPECT_EQ(0, memcmp(buf[1], "two", 3));
+	EXPECT_EQ(2, r[1].seq);
+	r[0].flags = MBOX_RECV_NONBLOCK;
+	EXPECT_EQ(-EAGAIN, mbox_recv_batch(self->fd, r, 3));
+	EXPECT_EQ(-EINVAL, mbox_send_batch(self->fd, s, 0));
+}
+
 TEST_F(anon, sendx_prio_too_high_einval)
 {
 	struct mbox_send s = { .buf_ptr = mbox_ptr("x"), .len = 1, .prio = MBOX_PRIO_MAX };

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define LIBMBOX_VERSION_MAJOR	1
-#define LIBMBOX_VERSION_MINOR	0
+#define LIBMBOX_VERSION_MINOR	1
 
 #define MBOX_DEV_PATH		"/dev/mbox"
 
@@ -50,6 +50,8 @@ ssize_t mbox_send(int fd, const void *buf, size_t len);
 ssize_t mbox_recv(int fd, void *buf, size_t len);
 int mbox_sendx(int fd, const struct mbox_send *s);
 int mbox_recvx(int fd, struct mbox_recv *r);
+int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n);
+int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n);
 ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 		  size_t reply_len);
 int mbox_callx(int fd, struct mbox_call *c);
