@@ -103,6 +103,7 @@ static struct pid *mbox_unport(struct mbox_mailbox *mb)
 static void mbox_mailbox_release(struct kref *ref)
 {
 	struct mbox_mailbox *mb = container_of(ref, struct mbox_mailbox, ref);
+	struct mbox_user *owner = mb->owner;
 	struct pid *port = NULL;
 
 	/* A port is in its table without a reference: lookups skip it now. */
@@ -114,6 +115,8 @@ static void mbox_mailbox_release(struct kref *ref)
 	put_pid(port);
 	mbox_queue_free(mb);
 	atomic_dec(&mbox_count);
+	mbox_user_remove_mailbox(owner);
+	mbox_user_put(owner);
 }
 
 /**
@@ -203,25 +206,36 @@ static int mbox_attr_resolve(struct mbox_open *o)
 	return err;
 }
 
-/* A new mailbox, not yet named; counts against max_mailboxes. */
+/*
+ * A new mailbox, not yet named; counts against its creator's
+ * user_mailboxes_max and against max_mailboxes.
+ */
 static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 {
 	struct mbox_mailbox *mb;
+	struct mbox_user *owner;
 	int err;
 
 	err = mbox_attr_resolve(o);
 	if (err)
 		return ERR_PTR(err);
+	owner = mbox_user_get(current_fsuid());
+	if (!owner)
+		return ERR_PTR(-ENOMEM);
+	err = mbox_user_add_mailbox(owner);
+	if (err)
+		goto err_put;
 	if (atomic_inc_return(&mbox_count) > READ_ONCE(mbox_max_mailboxes)) {
-		atomic_dec(&mbox_count);
 		pr_debug("max_mailboxes (%u) reached\n", READ_ONCE(mbox_max_mailboxes));
-		return ERR_PTR(-ENOSPC);
+		err = -ENOSPC;
+		goto err_uncount;
 	}
 	mb = mbox_queue_alloc();
 	if (!mb) {
-		atomic_dec(&mbox_count);
-		return ERR_PTR(-ENOMEM);
+		err = -ENOMEM;
+		goto err_uncount;
 	}
+	mb->owner = owner;
 	mb->flags = o->flags & (MBOX_OPEN_FIXED_SIZE | MBOX_OPEN_RENDEZVOUS);
 	mb->mode = o->mode & ~current_umask();
 	mb->uid = current_fsuid();
@@ -231,6 +245,13 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 	mb->max_bytes = o->max_bytes;
 	trace_mbox_create(mb);
 	return mb;
+
+err_uncount:
+	atomic_dec(&mbox_count);
+	mbox_user_remove_mailbox(owner);
+err_put:
+	mbox_user_put(owner);
+	return ERR_PTR(err);
 }
 
 static struct mbox_mailbox *mbox_open_named(struct mbox_open *o, const char *name)

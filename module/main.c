@@ -38,6 +38,11 @@ unsigned long mbox_user_bytes_max = 64UL << 20;
 module_param_named(user_bytes_max, mbox_user_bytes_max, ulong, 0644);
 MODULE_PARM_DESC(user_bytes_max, "Bytes of queued messages one user may have");
 
+unsigned int mbox_user_mailboxes_max = 64;
+module_param_named(user_mailboxes_max, mbox_user_mailboxes_max, uint, 0644);
+MODULE_PARM_DESC(user_mailboxes_max,
+		 "Mailboxes one user may own, without CAP_SYS_RESOURCE");
+
 /*
  * World read-write like /dev/null: a handle grants nothing by itself, access to
  * each mailbox is checked against that mailbox's own owner and mode.

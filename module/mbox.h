@@ -62,6 +62,7 @@ extern unsigned int mbox_msg_size_default;
 extern unsigned int mbox_msg_size_max;
 extern unsigned long mbox_bytes_max;
 extern unsigned long mbox_user_bytes_max;
+extern unsigned int mbox_user_mailboxes_max;
 
 /**
  * struct mbox_user - what one user has queued, for the per-user quota
@@ -75,6 +76,7 @@ struct mbox_user {
 	refcount_t ref;
 	kuid_t uid;
 	atomic_long_t bytes;
+	atomic_t mailboxes;
 };
 
 /**
@@ -241,6 +243,7 @@ struct mbox_mailbox {
 	char *name;
 	struct ipc_namespace *ipc_ns;
 	struct pid *port;
+	struct mbox_user *owner;
 	struct list_head debug_node;
 };
 
@@ -396,6 +399,8 @@ struct mbox_user *mbox_user_get(kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge(struct mbox_user *user, size_t bytes);
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
+int mbox_user_add_mailbox(struct mbox_user *user);
+void mbox_user_remove_mailbox(struct mbox_user *user);
 
 /* debug.c */
 void mbox_debug_add(struct mbox_mailbox *mb);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mbox: per-user usage, for the quota on bytes a user may have queued.
+ * mbox: per-user usage, for the quotas on the bytes a user may have queued
+ * and the mailboxes it may own.
  *
- * The quota follows the sender: one user flooding mailboxes stops at its own
- * limit with EDQUOT while other users keep sending.
+ * The byte quota follows the sender, the mailbox quota the creator: one user
+ * flooding mailboxes, or creating them, stops at its own limit with EDQUOT
+ * while other users keep working.
  */
 #include <linux/hashtable.h>
 #include <linux/slab.h>
@@ -102,4 +104,32 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes)
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes)
 {
 	atomic_long_sub(bytes, &user->bytes);
+}
+
+/**
+ * mbox_user_add_mailbox() - count a mailbox the user creates
+ * @user: the creator, who owns the mailbox
+ *
+ * The count drops when the mailbox is freed, with the user's record.
+ *
+ * Return: 0, or -EDQUOT when the user owns user_mailboxes_max mailboxes and
+ * lacks CAP_SYS_RESOURCE.
+ */
+int mbox_user_add_mailbox(struct mbox_user *user)
+{
+	if (atomic_inc_return(&user->mailboxes) > READ_ONCE(mbox_user_mailboxes_max) &&
+	    !capable(CAP_SYS_RESOURCE)) {
+		atomic_dec(&user->mailboxes);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+/**
+ * mbox_user_remove_mailbox() - uncount a mailbox the user created
+ * @user: its owner
+ */
+void mbox_user_remove_mailbox(struct mbox_user *user)
+{
+	atomic_dec(&user->mailboxes);
 }

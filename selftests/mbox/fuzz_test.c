@@ -93,7 +93,7 @@ static const char *const kind_name[K_MAX] = {
 static const int *const allowed[K_MAX] = {
 	[K_VERSION] = E(0),
 	[K_OPEN]    = E(EBUSY, ENAMETOOLONG, ENOENT, EEXIST, EACCES, EPERM, ENOSPC,
-			ENOMEM, ESRCH, EBADF),
+			EDQUOT, ENOMEM, ESRCH, EBADF),
 	[K_UNLINK]  = E(ENAMETOOLONG, ENOENT, EPERM),
 	[K_DESTROY] = E(EPERM),
 	[K_SEND]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,

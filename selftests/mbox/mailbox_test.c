@@ -1847,6 +1847,7 @@ TEST_F(ceiling, root_create_above_works)
 
 static const char *const limit_params[] = {
 	"max_mailboxes", "user_bytes_max", "msgs_max", "msgs_default", "msg_size_default",
+	"user_mailboxes_max",
 };
 
 #define NPARAMS		ARRAY_SIZE(limit_params)
@@ -1998,6 +1999,80 @@ TEST_F(limits, max_mailboxes_does_not_limit_opening_existing)
 	EXPECT_LE(0, fd);
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Named mailbox i of the uid running this: "<job name>-<uid>-<i>". */
+static void owned_name(char *buf, size_t len, const char *base, uid_t uid, long i)
+{
+	snprintf(buf, len, "%s-%u-%ld", base, (unsigned int)uid, i);
+}
+
+/* In a child: create named mailboxes (they outlive it) until one fails. */
+static long child_create_owned(struct job *j)
+{
+	char name[NAME_LEN];
+	long err = 0;
+	int fd;
+
+	for (j->count = 0; j->count < MAX_FDS; j->count++) {
+		owned_name(name, sizeof(name), j->name, getuid(), j->count);
+		fd = create_named(name, 0600, SEND_RECV);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		close(fd);
+	}
+	return err;
+}
+
+static void unlink_owned(const char *base, uid_t uid, long n)
+{
+	char name[NAME_LEN];
+
+	while (n-- > 0) {
+		owned_name(name, sizeof(name), base, uid, n);
+		mbox_unlink_name(name);
+	}
+}
+
+TEST_F(limits, user_mailboxes_max_is_edquot_per_user)
+{
+	struct job *other = job_new(self->name);
+	int fd;
+
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, param_write("user_mailboxes_max", "4"));
+	EXPECT_EQ(-EDQUOT, run_as(NOBODY, NOBODY, child_create_owned, self->job));
+	EXPECT_EQ(4, self->job->count);
+	/* Anonymous ones count too. */
+	self->job->name = NULL;
+	self->job->flags = MBOX_OPEN_CREATE;
+	self->job->access = SEND_RECV;
+	EXPECT_EQ(-EDQUOT, run_as(NOBODY, NOBODY, child_open, self->job));
+	self->job->name = self->name;
+	/* Another user, and root, still create while nobody is at its limit. */
+	EXPECT_EQ(-EDQUOT, run_as(OTHER_ID, OTHER_ID, child_create_owned, other));
+	EXPECT_EQ(4, other->count);
+	fd = mbox_anon();
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	/* Mailboxes gone are given back to their owner. */
+	unlink_owned(self->name, NOBODY, 4);
+	EXPECT_EQ(-EDQUOT, run_as(NOBODY, NOBODY, child_create_owned, self->job));
+	EXPECT_EQ(4, self->job->count);
+	unlink_owned(self->name, NOBODY, 4);
+	unlink_owned(self->name, OTHER_ID, 4);
+}
+
+TEST_F(limits, user_mailboxes_max_not_for_cap_sys_resource)
+{
+	ASSERT_EQ(0, param_write("user_mailboxes_max", "2"));
+	/* Root: far past the limit, with no error. */
+	EXPECT_EQ(0, run_as(0, 0, child_create_owned, self->job));
+	EXPECT_EQ(MAX_FDS, self->job->count);
+	unlink_owned(self->name, 0, MAX_FDS);
 }
 
 /* A 0666 mailbox of 1000 4 KiB messages, and a 64 KiB quota per user. */
