@@ -169,6 +169,14 @@ stress fuzz:
 
 .PHONY: stress fuzz
 
+# The planted-bug campaign: the suite on the debug kernel once per bug planted in a
+# scratch copy of HEAD (tools/testing/planted/*.patch); says which test caught each.
+planted:
+	@$(TESTING)/install-deps.sh
+	@MBOX_VM_TIMEOUT=$${MBOX_VM_TIMEOUT:-1800} $(TESTING)/planted-bugs.sh
+
+.PHONY: planted
+
 clean:
 	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	rm -rf build selftests/mbox/*_test

@@ -578,7 +578,7 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 	};
 	static const char *const ioctls[] = {
 		"version", "open", "unlink", "destroy", "send", "recv", "stat",
-		"setattr", "call", "reply", "cancel",
+		"setattr", "call", "reply", "cancel", "send-batch", "recv-batch",
 	};
 	static const char *const open_flags[] = {
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
