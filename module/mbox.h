@@ -97,6 +97,8 @@ struct mbox_user {
  * @seq: sequence number in its mailbox, from 1
  * @len: payload length
  * @prio: priority
+ * @direct: the payload went straight into its receiver's buffer (see
+ *	direct.c): @data is empty
  * @data: payload
  *
  * Every message carries the tree node its level needs, so queueing a message,
@@ -117,6 +119,7 @@ struct mbox_msg {
 	u64 seq;
 	size_t len;
 	u32 prio;
+	bool direct;
 	u8 data[];
 };
 
@@ -162,6 +165,8 @@ struct mbox_pending {
  * @cancelled: MBOX_IOC_CANCEL asked this wait to end
  * @giving_up: waits, uninterruptibly, only to learn whether a receiver took
  *	its message
+ * @filling: receiver: a sender, off the mailbox lock, is copying a message
+ *	straight into its buffer; it waits, uninterruptibly, for the outcome
  * @err: why the wait ended
  */
 struct mbox_waiter {
@@ -176,6 +181,7 @@ struct mbox_waiter {
 	bool ready;
 	bool cancelled;
 	bool giving_up;
+	bool filling;
 	int err;
 };
 
@@ -283,6 +289,10 @@ struct mbox_handle {
  * @gid: receive: out: the sender's egid, likewise
  * @send_ns: receive: out: when it was sent
  * @reply_token: receive: out: the token to answer a call's request with
+ * @pages: receive: the buffer's pages, pinned while it waits for a message
+ *	large enough to be copied straight in, or NULL
+ * @npages: how many
+ * @pinned: bytes of the buffer @pages cover
  */
 struct mbox_xfer {
 	struct mbox_handle *h;
@@ -303,6 +313,9 @@ struct mbox_xfer {
 	u32 gid;
 	u64 send_ns;
 	u64 reply_token;
+	struct page **pages;
+	unsigned int npages;
+	size_t pinned;
 };
 
 /**
@@ -383,7 +396,17 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
 struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
 				 size_t len);
+struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
 void mbox_msg_put(struct mbox_msg *msg);
+bool mbox_queue_empty(const struct mbox_mailbox *mb);
+bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
+
+/* direct.c */
+#define MBOX_DIRECT_MIN	SZ_64K	/* smallest message copied straight across */
+void mbox_direct_pin(struct mbox_xfer *x, size_t max_len);
+void mbox_direct_unpin(struct mbox_xfer *x);
+int mbox_direct_send(struct mbox_mailbox *mb, struct mbox_user *user,
+		     const struct mbox_xfer *x);
 
 /* call.c */
 int mbox_call(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x);

@@ -49,9 +49,10 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	return mb;
 }
 
+/* What a message costs its sender's quota: all of it, or a direct one's header. */
 static size_t mbox_msg_charge(const struct mbox_msg *msg)
 {
-	return sizeof(*msg) + msg->len;
+	return sizeof(*msg) + (msg->direct ? 0 : msg->len);
 }
 
 /**
@@ -69,6 +70,37 @@ void mbox_msg_put(struct mbox_msg *msg)
 	kvfree(msg);
 }
 
+/* A message of len bytes, room for @room of them, charged and stamped. */
+static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
+				       size_t room, bool direct)
+{
+	struct mbox_msg *msg;
+	int err;
+
+	msg = kvmalloc(struct_size(msg, data, room), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	msg->len = len;
+	msg->direct = direct;
+	err = mbox_user_charge(user, mbox_msg_charge(msg));
+	if (err) {
+		kvfree(msg);
+		return ERR_PTR(err);
+	}
+	refcount_set(&msg->ref, 1);
+	refcount_inc(&user->ref);
+	msg->user = user;
+	msg->waiter = NULL;
+	msg->pid = get_pid(task_tgid(current));
+	msg->tid = get_pid(task_pid(current));
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->send_ns = ktime_get_ns();
+	msg->type = 0;
+	msg->prio = 0;
+	return msg;
+}
+
 /**
  * mbox_msg_create() - copy a message in from user space
  * @user: whose quota it is charged to
@@ -82,36 +114,25 @@ void mbox_msg_put(struct mbox_msg *msg)
 struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
 				 size_t len)
 {
-	struct mbox_msg *msg;
-	int err;
+	struct mbox_msg *msg = mbox_msg_alloc(user, len, len, false);
 
-	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(msg->data, buf, len)) {
-		err = -EFAULT;
-		goto err_free;
+	if (!IS_ERR(msg) && copy_from_user(msg->data, buf, len)) {
+		mbox_msg_put(msg);
+		return ERR_PTR(-EFAULT);
 	}
-	msg->len = len;
-	err = mbox_user_charge(user, mbox_msg_charge(msg));
-	if (err)
-		goto err_free;
-	refcount_set(&msg->ref, 1);
-	refcount_inc(&user->ref);
-	msg->user = user;
-	msg->waiter = NULL;
-	msg->pid = get_pid(task_tgid(current));
-	msg->tid = get_pid(task_pid(current));
-	msg->uid = current_euid();
-	msg->gid = current_egid();
-	msg->send_ns = ktime_get_ns();
-	msg->type = 0;
-	msg->prio = 0;
 	return msg;
+}
 
-err_free:
-	kvfree(msg);
-	return ERR_PTR(err);
+/**
+ * mbox_msg_header() - a message whose payload goes straight to its receiver
+ * @user: whose quota its header is charged to
+ * @len: the payload's length
+ *
+ * Return: the message, or ERR_PTR(-ENOMEM or -EDQUOT).
+ */
+struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len)
+{
+	return mbox_msg_alloc(user, len, 0, true);
 }
 
 /*
@@ -180,7 +201,7 @@ static void mbox_queue_del(struct mbox_mailbox *mb, struct mbox_msg *msg)
 	RB_CLEAR_NODE(&msg->node);
 }
 
-static bool mbox_queue_empty(const struct mbox_mailbox *mb)
+bool mbox_queue_empty(const struct mbox_mailbox *mb)
 {
 	return RB_EMPTY_ROOT(&mb->levels.rb_root);
 }
@@ -191,7 +212,7 @@ static bool mbox_selects(const struct mbox_xfer *x)
 }
 
 /* Does a receive's selection (System V msgtyp, sender) take this message? */
-static bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x)
+bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x)
 {
 	if ((x->flags & MBOX_RECV_FROM) && msg->pid != x->from)
 		return false;
@@ -352,6 +373,8 @@ static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	struct mbox_waiter *w;
 
 	list_for_each_entry(w, &mb->recv_waiters, node) {
+		if (w->filling)
+			continue;
 		if (msg ? mbox_match(msg, w->x) : !!mbox_queue_find(mb, w->x)) {
 			mbox_waiter_ready(mb, w, 0, wake);
 			return;
@@ -404,7 +427,7 @@ static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
  * A receiver's wait on recv_waiters, until a waker ends it, the deadline
  * passes or a signal comes. A waiter made ready wins over a signal or timeout
  * arriving at the same time: its message has been handed over, so the call
- * must succeed.
+ * must succeed. One being filled by a direct sender waits for the outcome.
  */
 static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 			  struct mbox_wake *wake)
@@ -417,9 +440,12 @@ static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	if (mb->flags & MBOX_OPEN_RENDEZVOUS)
 		wake->events |= EPOLLOUT | EPOLLWRNORM;
 	for (;;) {
-		timed_out = mbox_sleep(mb, w->x, TASK_INTERRUPTIBLE, wake);
+		timed_out = mbox_sleep(mb, w->x, w->filling ? TASK_UNINTERRUPTIBLE :
+				       TASK_INTERRUPTIBLE, wake);
 		if (w->ready)
 			return w->err;
+		if (w->filling)
+			continue;
 		if (signal_pending(current) || timed_out)
 			break;
 	}
@@ -498,7 +524,7 @@ static struct mbox_waiter *mbox_taker(struct mbox_mailbox *mb,
 	if (!mbox_queue_empty(mb))
 		return NULL;
 	list_for_each_entry(w, &mb->recv_waiters, node) {
-		if (!(w->x->flags & MBOX_RECV_PEEK) && mbox_match(msg, w->x) &&
+		if (!w->filling && !(w->x->flags & MBOX_RECV_PEEK) && mbox_match(msg, w->x) &&
 		    (msg->len <= w->x->len || (w->x->flags & MBOX_RECV_TRUNC)))
 			return w;
 	}
@@ -596,6 +622,11 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	err = mbox_msg_check(mb, x);
 	if (err)
 		return err;
+	if (x->len >= MBOX_DIRECT_MIN && !(x->flags & MBOX_XFER_CALL)) {
+		err = mbox_direct_send(mb, user, x);
+		if (err <= 0)
+			return err;
+	}
 	msg = mbox_msg_create(user, x->buf, x->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -632,9 +663,14 @@ int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer 
 	return err;
 }
 
-/* Take (or peek at) the next selected message, blocking while there is none. */
+/*
+ * Take (or peek at) the next selected message, blocking while there is none.
+ * A large buffer is pinned before blocking, so that a sender can copy its
+ * message straight in.
+ */
 static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 				  struct mbox_wake *wake)
+	__must_hold(&mb->lock)
 {
 	struct mbox_waiter w = { .sender = false, .x = x, .h = x->h };
 	struct mbox_msg *msg;
@@ -652,6 +688,14 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		if (x->flags & MBOX_XFER_NONBLOCK)
 			return ERR_PTR(mbox_selects(x) && !mbox_queue_empty(mb) ?
 				       -ENOMSG : -EAGAIN);
+		if (min_t(size_t, x->len, mb->max_msg_size) >= MBOX_DIRECT_MIN &&
+		    !x->pages && !(x->flags & MBOX_RECV_PEEK)) {
+			spin_unlock(&mb->lock);
+			mbox_direct_pin(x, mb->max_msg_size);
+			spin_lock(&mb->lock);
+			if (x->pages)
+				continue;	/* look again: we were unlocked */
+		}
 		w.msg = NULL;
 		w.ready = false;
 		err = mbox_recv_wait(mb, &w, wake);
@@ -747,10 +791,16 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	msg = mbox_take(mb, x, &wake);
 	spin_unlock(&mb->lock);
 	mbox_wake_up(mb, &wake);
+	mbox_direct_unpin(x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
 	mbox_msg_describe(msg, x);
+	if (msg->direct) {
+		/* Already in our buffer, and accounted for by its sender. */
+		mbox_msg_put(msg);
+		return 0;
+	}
 	copied = !copy_to_user(x->buf, msg->data, min(msg->len, x->len));
 	if (x->flags & MBOX_RECV_PEEK) {
 		mbox_msg_put(msg);
@@ -856,10 +906,11 @@ static void mbox_waiters_fail(struct mbox_mailbox *mb, struct list_head *list,
 		if (h && w->h != h)
 			continue;
 		if (w->phase == MBOX_PHASE_QUEUED || w->phase == MBOX_PHASE_INFLIGHT ||
-		    w->phase == MBOX_PHASE_TAKEN) {
+		    w->phase == MBOX_PHASE_TAKEN || w->filling) {
 			/*
 			 * It withdraws or abandons its own message; one being
-			 * copied out, once the copy has decided.
+			 * copied out, or (receivers) copied in, once the copy
+			 * has decided.
 			 */
 			w->cancelled = true;
 			wake_up_process(w->task);
