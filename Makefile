@@ -13,8 +13,10 @@
 #   make tools            mboxctl into BUILD/mboxctl
 #   make examples         the libmbox examples into BUILD/examples
 #   make lib-tests        the libmbox tests (plain and -asan) into BUILD/lib/tests
-#   make install | uninstall   libmbox, its headers and .pc, mboxctl and the man
-#                         pages; DESTDIR, prefix, libdir, includedir, mandir apply
+#   make mq-lib           libmbox-mq, POSIX message queues over mbox, into BUILD/mq-lib
+#   make mq-lib-tests     its conformance tests and mq programs into BUILD/mq-lib/tests
+#   make install | uninstall   libmbox, its headers and .pc, libmbox-mq, mboxctl and
+#                         the man pages; DESTDIR, prefix, libdir, includedir, mandir apply
 #   make install | uninstall   also the module (modules_install into
 #                         DESTDIR/lib/modules/RELEASE/extra, then depmod) for
 #                         KDIR, and the udev rule into DESTDIR$(udevdir)
@@ -79,8 +81,15 @@ examples: lib
 lib-tests: lib
 	@$(TOOLS_MAKE) -C tools/lib/mbox/tests OUTPUT=$(BUILD)/lib/tests
 
-install: lib tools
+mq-lib:
+	@$(SUBMAKE) -C tools/lib/mbox-mq OUTPUT=$(BUILD)/mq-lib
+
+mq-lib-tests:
+	@$(SUBMAKE) -C tools/lib/mbox-mq OUTPUT=$(BUILD)/mq-lib tests
+
+install: lib tools mq-lib
 	$(MAKE) -C tools/lib/mbox OUTPUT=$(BUILD)/lib install
+	$(MAKE) -C tools/lib/mbox-mq OUTPUT=$(BUILD)/mq-lib install
 	$(TOOLS_MAKE) -C tools/mboxctl OUTPUT=$(BUILD)/mboxctl install
 	install -d $(addprefix $(DESTDIR)$(mandir)/,man3 man4 man8)
 	install -m 644 Documentation/man/man3/*.3 $(DESTDIR)$(mandir)/man3/
@@ -89,6 +98,7 @@ install: lib tools
 
 uninstall:
 	$(MAKE) -C tools/lib/mbox uninstall
+	$(MAKE) -C tools/lib/mbox-mq uninstall
 	$(MAKE) -C tools/mboxctl uninstall
 	rm -f $(patsubst Documentation/man/%,$(DESTDIR)$(mandir)/%,\
 		$(wildcard Documentation/man/man*/*.[348]))
@@ -182,4 +192,4 @@ clean:
 	rm -rf build selftests/mbox/*_test
 
 .PHONY: all modules load unload run vm check selftests lib tools examples lib-tests \
-	install uninstall clean
+	mq-lib mq-lib-tests install uninstall clean

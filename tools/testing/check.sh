@@ -65,6 +65,7 @@ static_check "man pages" "$MBOX_BUILD/man.log" 'warning|error' '^formatted: '
 # The reStructuredText pages rendered by docutils, with the kernel-doc of the uapi header.
 /usr/bin/python3 tools/testing/rst-check.py "$src/scripts/kernel-doc" "$MBOX_BUILD/docs" \
 	Documentation/userspace-api/mbox.rst Documentation/admin-guide/mbox.rst \
+	Documentation/userspace-api/mbox-mq.rst \
 	>"$MBOX_BUILD/docs.log" 2>&1 || echo "error: rst-check.py failed" >>"$MBOX_BUILD/docs.log"
 static_check docs "$MBOX_BUILD/docs.log" '\((WARNING|ERROR|SEVERE)/[0-9]\)|error|Traceback' '^rendered: '
 

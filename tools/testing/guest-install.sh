@@ -5,6 +5,7 @@
 #   selftests/mbox             the kernel ABI tests
 #   libmbox tests              static, and -asan builds with their shared libraries
 #   mboxctl_test, examples_test  shell tests of the CLI and the examples
+#   libmbox-mq tests           tools/lib/mbox-mq/tests/guest-install.sh says which
 #   /bin/mboxctl, /examples/*  for those tests, the demo and the shell
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -29,3 +30,6 @@ for lib in $(ldd "$MBOX_BUILD"/lib/tests/*_test-asan | grep -oE '/[^ ]+\.so[^ ]*
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
+
+make -s -C "$MBOX_TOP" mq-lib-tests BUILD="$MBOX_BUILD"
+"$MBOX_TOP/tools/lib/mbox-mq/tests/guest-install.sh" "$root" "$MBOX_BUILD/mq-lib"
