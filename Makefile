@@ -15,6 +15,9 @@
 #   make lib-tests        the libmbox tests (plain and -asan) into BUILD/lib/tests
 #   make mq-lib           libmbox-mq, POSIX message queues over mbox, into BUILD/mq-lib
 #   make mq-lib-tests     its conformance tests and mq programs into BUILD/mq-lib/tests
+#   make bench            mbox-bench against pipes, sockets, POSIX mq, SysV msg in a VM
+#                         of each KERNEL (default "6.1 6.12"): tables, targets, CSV,
+#                         plot; MBOX_BENCH_ARGS=--quick for a short run
 #   make install | uninstall   libmbox, its headers and .pc, libmbox-mq, mboxctl and
 #                         the man pages; DESTDIR, prefix, libdir, includedir, mandir apply
 #   make install | uninstall   also the module (modules_install into
@@ -80,6 +83,11 @@ examples: lib
 
 lib-tests: lib
 	@$(TOOLS_MAKE) -C tools/lib/mbox/tests OUTPUT=$(BUILD)/lib/tests
+
+bench:
+	@$(TESTING)/install-deps.sh
+	@KERNEL="$(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),6.1 6.12)" \
+		tools/bench/bench.sh
 
 mq-lib:
 	@$(SUBMAKE) -C tools/lib/mbox-mq OUTPUT=$(BUILD)/mq-lib
@@ -192,4 +200,4 @@ clean:
 	rm -rf build selftests/mbox/*_test
 
 .PHONY: all modules load unload run vm check selftests lib tools examples lib-tests \
-	mq-lib mq-lib-tests install uninstall clean
+	mq-lib mq-lib-tests bench install uninstall clean

@@ -6,6 +6,7 @@
 #   libmbox tests              static, and -asan builds with their shared libraries
 #   mboxctl_test, examples_test  shell tests of the CLI and the examples
 #   libmbox-mq tests           tools/lib/mbox-mq/tests/guest-install.sh says which
+#   bench_test, /bin/mbox-bench  the benchmark, once in a tiny configuration
 #   /bin/mboxctl, /examples/*  for those tests, the demo and the shell
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,9 @@ cp "$MBOX_BUILD"/lib/tests/*_test "$MBOX_BUILD"/lib/tests/*_test-asan "$root/sel
 cp "$MBOX_BUILD/mboxctl/mboxctl" "$root/bin/"
 cp "$MBOX_BUILD"/examples/* "$root/examples/"
 cp "$MBOX_TOP/tools/testing/ktap.sh" "$root/lib/mbox/"
-for t in mboxctl_test examples_test; do
+make -s -C "$MBOX_TOP/tools/bench" OUTPUT="$MBOX_BUILD/bench"
+cp "$MBOX_BUILD/bench/mbox-bench" "$root/bin/"
+for t in mboxctl_test examples_test bench_test; do
 	install -m 755 "$MBOX_TOP/tools/testing/$t.sh" "$root/selftests/$t"
 done
 

@@ -3,6 +3,7 @@
 #   vm.sh KERNEL test    run the selftests, print one summary line, exit 1 on any failure
 #   vm.sh KERNEL demo    load the module and show the demo
 #   vm.sh KERNEL shell   interactive shell on this terminal
+#   vm.sh KERNEL bench   run mbox-bench (MBOX_BENCH_ARGS, ':' for blanks); tools/bench/bench.sh
 # KERNEL is one of $MBOX_KERNELS_ALL. The guest reports on its second serial port; a run
 # counts only if that report ends with the token "mbox-vm: end". Logs: build/vm-KERNEL/.
 # Campaign knobs in the environment (MBOX_STRESS_*, MBOX_FUZZ_*, MBOX_FAULT_*, MBOX_RACE_*,
@@ -34,7 +35,7 @@ chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic mboxvm=$mode"
-for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE)_[A-Z0-9_]+)$' || true); do
+for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE|BENCH)_[A-Z0-9_]+)$' || true); do
 	case ${!var} in *[[:space:]]*|'') mbox_die "$var: empty or blank value for the guest" ;; esac
 	cmdline+=" $var=${!var}"
 done
