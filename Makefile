@@ -15,6 +15,8 @@
 #   make lib-tests        the libmbox tests (plain and -asan) into BUILD/lib/tests
 #   make mq-lib           libmbox-mq, POSIX message queues over mbox, into BUILD/mq-lib
 #   make mq-lib-tests     its conformance tests and mq programs into BUILD/mq-lib/tests
+#   make bridge           mbox-bridge (needs libnats-dev) into BUILD/bridge
+#   make bridge-test      mbox-bridge end to end: two VMs, nats-server in one
 #   make bench            mbox-bench against pipes, sockets, POSIX mq, SysV msg in a VM
 #                         of each KERNEL (default "6.1 6.12"): tables, targets, CSV,
 #                         plot; MBOX_BENCH_ARGS=--quick for a short run
@@ -83,6 +85,13 @@ examples: lib
 
 lib-tests: lib
 	@$(TOOLS_MAKE) -C tools/lib/mbox/tests OUTPUT=$(BUILD)/lib/tests
+
+bridge: lib
+	@$(TOOLS_MAKE) -C tools/bridge OUTPUT=$(BUILD)/bridge
+
+bridge-test:
+	@$(TESTING)/install-deps.sh
+	@$(TESTING)/bridge-vm.sh
 
 bench:
 	@$(TESTING)/install-deps.sh
@@ -200,4 +209,4 @@ clean:
 	rm -rf build selftests/mbox/*_test
 
 .PHONY: all modules load unload run vm check selftests lib tools examples lib-tests \
-	mq-lib mq-lib-tests bench install uninstall clean
+	mq-lib mq-lib-tests bridge bridge-test bench install uninstall clean

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command behind `make check`: install what is missing, run the static checks,
 # then build the module for every kernel and run the selftests in a VM on each.
-# Prints one line per static check and per kernel, and as its last line
+# Then the mbox-bridge test in two VMs (bridge-vm.sh).
+# Prints one line per static check and per kernel, the bridge's two lines, and as its last line
 #   N passed, N failed[, N skipped]
 # KERNEL="6.1 6.12" (say) limits the kernels; the default is all of $MBOX_KERNELS_ALL.
 set -u
@@ -66,6 +67,7 @@ static_check "man pages" "$MBOX_BUILD/man.log" 'warning|error' '^formatted: '
 /usr/bin/python3 tools/testing/rst-check.py "$src/scripts/kernel-doc" "$MBOX_BUILD/docs" \
 	Documentation/userspace-api/mbox.rst Documentation/admin-guide/mbox.rst \
 	Documentation/userspace-api/mbox-mq.rst \
+	Documentation/admin-guide/mbox-bridge.rst \
 	>"$MBOX_BUILD/docs.log" 2>&1 || echo "error: rst-check.py failed" >>"$MBOX_BUILD/docs.log"
 static_check docs "$MBOX_BUILD/docs.log" '\((WARNING|ERROR|SEVERE)/[0-9]\)|error|Traceback' '^rendered: '
 
@@ -99,6 +101,17 @@ for k in $kernels; do
 		fail=$((fail + 1))
 	fi
 done
+
+# mbox-bridge end to end in two VMs: one check, its result lines in the summary.
+if tools/testing/bridge-vm.sh >"$MBOX_BUILD/bridge.summary" 2>"$MBOX_BUILD/bridge.log"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	grep -vE '^bridge( \(broker restart\))?: ' "$MBOX_BUILD/bridge.summary"
+fi
+while read -r line; do
+	summary+=("$line")
+done < <(grep -E '^bridge( \(broker restart\))?: ' "$MBOX_BUILD/bridge.summary")
 
 printf '%s\n' "${summary[@]}"
 echo "time: $(( $(date +%s) - start )) s"

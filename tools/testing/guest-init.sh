@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # /init of the mbox test VM. Mounts the pseudo filesystems, loads /mbox.ko, does what
-# mboxvm= on the kernel command line asks (test, demo or shell), unloads the module,
+# mboxvm= on the kernel command line asks (test, demo, shell or
+# bridge, one side of bridge-vm.sh), unloads the module,
 # asks kmemleak for leaks, and reports every step on the second serial port (ttyS1),
 # ending with the token "mbox-vm: end" that tells the host the run completed.
 /bin/busybox --install -s /bin
@@ -44,6 +45,8 @@ bench)
 	rc=$?
 	sed 's/^/mbox-vm: csv /' /tmp/bench.csv >$result
 	say "bench exit $rc" ;;
+bridge)
+	sh /bridge-guest.sh >$result 2>&1 ;;
 shell)
 	echo "mbox VM: /dev/mbox is loaded; selftests in /selftests; exit to power off"
 	setsid cttyhack sh ;;

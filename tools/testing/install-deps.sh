@@ -3,7 +3,7 @@
 # the 6.1 and newest 6.12 kernels (generic and PREEMPT_RT) with headers, linux-source-6.12,
 # QEMU, busybox, sparse,
 # groff (man page checks), dkms and python3-docutils (packaging and docs checks),
-# gnuplot-nox (make bench)
+# nats-server and libnats-dev (mbox-bridge and its two-VM test), gnuplot-nox (make bench)
 # and the toolchain for a debug kernel. Versions are discovered
 # from apt, never hard-coded.
 # Idempotent: when everything is present it does nothing (and does not touch the network).
@@ -16,7 +16,7 @@ newest() {	# newest package name matching an anchored regex
 base_pkgs="linux-image-amd64 linux-headers-amd64 linux-source-6.12 qemu-system-x86
 	busybox-static sparse make gcc libc6-dev bc bison flex libelf-dev libssl-dev
 	xz-utils cpio kmod perl python3 g++ rsync dwarves groff-base
-	dkms python3-docutils gnuplot-nox"
+	dkms python3-docutils nats-server libnats-dev pkg-config gnuplot-nox"
 
 missing() {
 	for p in "$@"; do

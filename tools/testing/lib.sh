@@ -60,3 +60,27 @@ mbox_kernel() {
 		mbox_die "unknown kernel '$1' (choose from: $MBOX_KERNELS_ALL)" ;;
 	esac
 }
+
+# Build mbox.ko for kernel NAME (headers KDIR) into $MBOX_BUILD/module-NAME and fill
+# ROOT with what every test VM boots: busybox, /init, the demo, the module and the
+# programs of guest-install.sh. Build output goes to LOG. MBOX_KO=FILE: that module.
+mbox_guest_root() {
+	local name=$1 kdir=$2 root=$3 log=$4
+	# shellcheck disable=SC2086
+	"$MBOX_TOP/tools/testing/build-module.sh" "$kdir" "$MBOX_BUILD/module-$name" \
+		$MBOX_KBUILD_ARGS >"$log" 2>&1 ||
+		{ cat "$log" >&2; mbox_die "module build for $name failed"; }
+	rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+	"$MBOX_TOP/tools/testing/guest-install.sh" "$root" >>"$log" 2>&1 ||
+		{ cat "$log" >&2; mbox_die "building the guest's programs failed"; }
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$MBOX_TOP/tools/testing/guest-init.sh" "$root/init"
+	cp "$MBOX_TOP/tools/testing/demo.sh" "$root/demo.sh"
+	cp "${MBOX_KO:-$MBOX_BUILD/module-$name/module/mbox.ko}" "$root/mbox.ko"
+	chmod 755 "$root/init"
+}
+
+# Pack ROOT into the newc cpio archive FILE, the initramfs QEMU boots.
+mbox_cpio() {
+	(cd "$1" && find . | cpio -o -H newc --quiet) >"$2"
+}

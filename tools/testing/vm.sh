@@ -20,19 +20,8 @@ out=$MBOX_BUILD/vm-$name${MBOX_KO:+-ko}
 mkdir -p "$out"
 
 # Build what goes into the guest.
-"$MBOX_TOP/tools/testing/build-module.sh" "$kdir" "$MBOX_BUILD/module-$name" $MBOX_KBUILD_ARGS \
-	>"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; mbox_die "module build for $name failed"; }
-root=$out/initramfs
-rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-"$MBOX_TOP/tools/testing/guest-install.sh" "$root" >>"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; mbox_die "building the guest's programs failed"; }
-cp /bin/busybox "$root/bin/busybox"
-cp "$MBOX_TOP/tools/testing/guest-init.sh" "$root/init"
-cp "$MBOX_TOP/tools/testing/demo.sh" "$root/demo.sh"
-cp "${MBOX_KO:-$MBOX_BUILD/module-$name/module/mbox.ko}" "$root/mbox.ko"
-chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
+mbox_guest_root "$name" "$kdir" "$out/initramfs" "$out/build.log"
+mbox_cpio "$out/initramfs" "$out/initramfs.cpio"
 
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic mboxvm=$mode"
 for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE|BENCH)_[A-Z0-9_]+)$' || true); do
