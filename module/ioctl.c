@@ -22,9 +22,9 @@
 static_assert(sizeof(struct mbox_version) == 40);
 static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
-static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER1);
+static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER2);
 static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER1);
-static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0);
+static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
@@ -142,6 +142,8 @@ static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
 	x.prio = s.prio;
 	x.type = s.type;
 	x.deadline = ns_to_ktime(s.deadline_ns);
+	x.expire_ns = s.expire_ns;
+	x.key = s.key;
 	return mbox_handle_send(file, &x);
 }
 

@@ -550,6 +550,7 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 {
 	struct user_namespace *ns = current_user_ns();
 
+	mbox_queue_expire(mb);
 	spin_lock(&mb->lock);
 	st->flags = mb->flags;
 	st->mode = mb->mode;
@@ -564,6 +565,8 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 	st->waiting_receivers = mb->waiting_receivers;
 	st->total_sent = mb->total_sent;
 	st->total_received = mb->total_received;
+	st->total_expired = mb->total_expired;
+	st->total_replaced = mb->total_replaced;
 	spin_unlock(&mb->lock);
 	return mb->dead ? -EIDRM : 0;
 }

@@ -99,6 +99,11 @@ struct mbox_user {
  * @prio: priority
  * @direct: the payload went straight into its receiver's buffer (see
  *	direct.c): @data is empty
+ * @expire_ns: CLOCK_MONOTONIC time it expires at if still queued, or 0
+ * @key: with @keyed, what a newer message replaces it by
+ * @keyed: sent with a key
+ * @next_drop: in a chain of messages dropped unreceived, freed once the
+ *	mailbox is unlocked (struct mbox_wake)
  * @data: payload
  *
  * Every message carries the tree node its level needs, so queueing a message,
@@ -120,6 +125,10 @@ struct mbox_msg {
 	size_t len;
 	u32 prio;
 	bool direct;
+	bool keyed;
+	u64 expire_ns;
+	u64 key;
+	struct mbox_msg *next_drop;
 	u8 data[];
 };
 
@@ -213,6 +222,10 @@ struct mbox_waiter {
  * @seq: sequence number of the last message queued
  * @total_sent: messages queued or handed over since creation
  * @total_received: messages received since creation
+ * @expiring: queued messages that may expire
+ * @keyed: queued messages with a key
+ * @total_expired: messages dropped at their expiry
+ * @total_replaced: messages dropped for a newer one with their key
  * @name_node: in the table of names or of ports (under mbox_registry_lock)
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
@@ -245,6 +258,10 @@ struct mbox_mailbox {
 	u64 seq;
 	u64 total_sent;
 	u64 total_received;
+	u32 expiring;
+	u32 keyed;
+	u64 total_expired;
+	u64 total_replaced;
 	struct hlist_node name_node;
 	char *name;
 	struct ipc_namespace *ipc_ns;
@@ -289,6 +306,8 @@ struct mbox_handle {
  * @gid: receive: out: the sender's egid, likewise
  * @send_ns: receive: out: when it was sent
  * @reply_token: receive: out: the token to answer a call's request with
+ * @expire_ns: send: with MBOX_SEND_EXPIRE, when the message expires
+ * @key: send: with MBOX_SEND_KEY, its key
  * @pages: receive: the buffer's pages, pinned while it waits for a message
  *	large enough to be copied straight in, or NULL
  * @npages: how many
@@ -313,21 +332,25 @@ struct mbox_xfer {
 	u32 gid;
 	u64 send_ns;
 	u64 reply_token;
+	u64 expire_ns;
+	u64 key;
 	struct page **pages;
 	unsigned int npages;
 	size_t pinned;
 };
 
 /**
- * struct mbox_wake - tasks and pollers to wake once a mailbox lock is dropped
- * @task: referenced tasks
+ * struct mbox_wake - what to do once a mailbox lock is dropped
+ * @task: referenced tasks to wake
  * @n: how many
  * @events: poll events to signal, if any
+ * @drop: messages dropped unreceived (expired, replaced), to free
  */
 struct mbox_wake {
 	struct task_struct *task[2];
 	unsigned int n;
 	__poll_t events;
+	struct mbox_msg *drop;
 };
 
 /* Flags shared by MBOX_SEND_* and MBOX_RECV_*, so one wait loop serves both. */
@@ -343,7 +366,8 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 			 MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT | MBOX_OPEN_PID | \
 			 MBOX_OPEN_PIDFD)
 #define MBOX_ACCESS_ALL	(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
-#define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC)
+#define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC | \
+			 MBOX_SEND_EXPIRE | MBOX_SEND_KEY)
 #define MBOX_RECV_FLAGS	(MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE | \
 			 MBOX_RECV_PEEK | MBOX_RECV_TRUNC | MBOX_RECV_TYPE | \
 			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM)
@@ -386,6 +410,7 @@ void mbox_queue_free(struct mbox_mailbox *mb);
 int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer *x);
 int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x);
 __poll_t mbox_queue_poll(struct mbox_mailbox *mb);
+void mbox_queue_expire(struct mbox_mailbox *mb);
 bool mbox_queue_kill(struct mbox_mailbox *mb);
 void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes);
 int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h);

@@ -82,6 +82,10 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
 		return ERR_PTR(-ENOMEM);
 	msg->len = len;
 	msg->direct = direct;
+	msg->keyed = false;
+	msg->expire_ns = 0;
+	msg->key = 0;
+	msg->next_drop = NULL;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err) {
 		kvfree(msg);
@@ -258,12 +262,16 @@ static void mbox_account(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 {
 	mb->cur_msgs++;
 	mb->cur_bytes += msg->len;
+	mb->expiring += !!msg->expire_ns;
+	mb->keyed += msg->keyed;
 }
 
 static void mbox_unaccount(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 {
 	mb->cur_msgs--;
 	mb->cur_bytes -= msg->len;
+	mb->expiring -= !!msg->expire_ns;
+	mb->keyed -= msg->keyed;
 }
 
 static bool mbox_room(const struct mbox_mailbox *mb, size_t len)
@@ -325,11 +333,16 @@ void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
  */
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
+	struct mbox_msg *msg;
 	unsigned int i;
 
 	for (i = 0; i < wake->n; i++) {
 		wake_up_process(wake->task[i]);
 		put_task_struct(wake->task[i]);
+	}
+	while ((msg = wake->drop)) {
+		wake->drop = msg->next_drop;
+		mbox_msg_put(msg);
 	}
 	if (wake->events && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wake->events);
@@ -340,6 +353,72 @@ static bool mbox_is_sync(const struct mbox_xfer *x)
 	return x->flags & (MBOX_XFER_SYNC | MBOX_XFER_CALL);
 }
 
+/* The queued messages @pick selects, chained through next_drop; none removed. */
+static struct mbox_msg *mbox_queue_collect(struct mbox_mailbox *mb,
+					   bool (*pick)(const struct mbox_msg *, u64),
+					   u64 arg)
+{
+	struct mbox_msg *head, *msg, *chain = NULL;
+	struct rb_node *node;
+
+	for (node = rb_first_cached(&mb->levels); node; node = rb_next(node)) {
+		head = rb_entry(node, struct mbox_msg, node);
+		msg = head;
+		do {
+			if (!msg->waiter && pick(msg, arg)) {
+				msg->next_drop = chain;
+				chain = msg;
+			}
+			msg = list_next_entry(msg, link);
+		} while (msg != head);
+	}
+	return chain;
+}
+
+/* Take a chain of queued messages out, to be freed unreceived: how many. */
+static u64 mbox_drop(struct mbox_mailbox *mb, struct mbox_msg *chain,
+		     struct mbox_wake *wake)
+{
+	struct mbox_msg *msg;
+	u64 n = 0;
+
+	while ((msg = chain)) {
+		chain = msg->next_drop;
+		mbox_queue_del(mb, msg);
+		mbox_unaccount(mb, msg);
+		trace_mbox_receive(mb, msg, -ESTALE);
+		msg->next_drop = wake->drop;
+		wake->drop = msg;
+		n++;
+	}
+	if (n)
+		wake->events |= EPOLLOUT | EPOLLWRNORM;
+	return n;
+}
+
+static bool mbox_expired(const struct mbox_msg *msg, u64 now)
+{
+	return msg->expire_ns && msg->expire_ns <= now;
+}
+
+static bool mbox_has_key(const struct mbox_msg *msg, u64 key)
+{
+	return msg->keyed && msg->key == key;
+}
+
+/* A keyed message replaces the queued one with its key: the latest waits. */
+static bool mbox_replace(struct mbox_mailbox *mb, const struct mbox_msg *msg,
+			 struct mbox_wake *wake)
+{
+	u64 n;
+
+	if (!msg->keyed || !mb->keyed)
+		return false;
+	n = mbox_drop(mb, mbox_queue_collect(mb, mbox_has_key, msg->key), wake);
+	mb->total_replaced += n;
+	return n;
+}
+
 /* Queue a sent message at the tail of its level; it is the mailbox's now. */
 static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_waiter *w,
 			   struct mbox_wake *wake)
@@ -347,6 +426,7 @@ static void mbox_queue_msg(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	struct mbox_msg *msg = w->msg;
 
 	w->msg = NULL;
+	mbox_replace(mb, msg, wake);
 	msg->seq = ++mb->seq;
 	mb->total_sent++;
 	mbox_account(mb, msg);
@@ -395,6 +475,41 @@ static void mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 		if (!mbox_is_sync(w->x))
 			mbox_waiter_ready(mb, w, 0, wake);
 	}
+}
+
+/*
+ * Drop the queued messages whose time is up, and let blocked senders have
+ * the room. A walk of the queue, but only while some message can expire.
+ */
+static void mbox_expire(struct mbox_mailbox *mb, struct mbox_wake *wake)
+{
+	u64 n;
+
+	if (!mb->expiring)
+		return;
+	n = mbox_drop(mb, mbox_queue_collect(mb, mbox_expired, ktime_get_ns()), wake);
+	if (!n)
+		return;
+	mb->total_expired += n;
+	mbox_refill(mb, wake);
+}
+
+/**
+ * mbox_queue_expire() - drop a mailbox's expired messages now
+ * @mb: the mailbox, unlocked
+ *
+ * So that what is reported of the queue leaves them out.
+ */
+void mbox_queue_expire(struct mbox_mailbox *mb)
+{
+	struct mbox_wake wake = { .n = 0 };
+
+	if (!READ_ONCE(mb->expiring))
+		return;
+	spin_lock(&mb->lock);
+	mbox_expire(mb, &wake);
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
 }
 
 /*
@@ -570,6 +685,10 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		return -EIDRM;
 	w->task = current;
 	w->phase = MBOX_PHASE_DONE;
+	/* What expired, or what this message replaces, makes room first. */
+	mbox_expire(mb, wake);
+	if (mbox_replace(mb, msg, wake))
+		mbox_refill(mb, wake);
 	rw = mbox_taker(mb, msg);
 	if (rw) {
 		mbox_hand_over(mb, w, rw, wake);
@@ -594,6 +713,9 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 static int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
 {
 	if (x->prio >= MBOX_PRIO_MAX || x->type < 0)
+		return -EINVAL;
+	/* One that must be received cannot expire or be replaced unreceived. */
+	if ((x->flags & (MBOX_SEND_EXPIRE | MBOX_SEND_KEY)) && mbox_is_sync(x))
 		return -EINVAL;
 	if (mb->flags & MBOX_OPEN_FIXED_SIZE)
 		return x->len == mb->max_msg_size ? 0 : -EINVAL;
@@ -632,6 +754,10 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		return PTR_ERR(msg);
 	msg->prio = x->prio;
 	msg->type = x->type;
+	if (x->flags & MBOX_SEND_EXPIRE)
+		msg->expire_ns = max_t(u64, x->expire_ns, 1);	/* 0 is never */
+	msg->keyed = x->flags & MBOX_SEND_KEY;
+	msg->key = x->key;
 	w->msg = msg;
 
 	spin_lock(&mb->lock);
@@ -682,6 +808,7 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 	for (;;) {
 		if (mb->dead)
 			return ERR_PTR(-EIDRM);
+		mbox_expire(mb, wake);
 		msg = mbox_queue_find(mb, x);
 		if (msg)
 			break;
@@ -832,6 +959,7 @@ __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
 	__poll_t events = 0;
 	bool room;
 
+	mbox_queue_expire(mb);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		events = EPOLLHUP | EPOLLERR;

@@ -450,8 +450,10 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		u.sd.prio = chance(s, 80) ? mbox_rng_below(s, 4) * 10923 : (__u32)mbox_rng_next(s);
 		if (k == K_SEND) {
 			u.sd.flags = pick_flags(s, MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE |
-						   MBOX_SEND_SYNC);
+						   MBOX_SEND_SYNC | MBOX_SEND_EXPIRE | MBOX_SEND_KEY);
 			u.sd.deadline_ns = pick_deadline(s);
+			u.sd.expire_ns = pick_deadline(s);
+			u.sd.key = mbox_rng_below(s, 4);
 			u.sd.type = chance(s, 80) ? mbox_rng_below(s, 4) : (__s64)mbox_rng_next(s);
 			/* Never block for long: no flag, no file flag, no deadline. */
 			if (!nonblock && !(u.sd.flags & MBOX_SEND_NONBLOCK) &&

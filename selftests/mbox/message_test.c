@@ -527,7 +527,7 @@ TEST_F(msg, send_unknown_flags_is_einval)
 {
 	size_t len = msg_len(variant, 1);
 
-	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, MBOX_SEND_SYNC << 1));
+	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, MBOX_SEND_KEY << 1));
 	EXPECT_EQ(-EINVAL, send_msg(self->fd, len, 1, 0, 1U << 31));
 	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
 }

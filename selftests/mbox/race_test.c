@@ -961,7 +961,7 @@ TEST_F(bytes, version_every_byte)
 	EXPECT_EQ(0, b.v.pad);
 	EXPECT_EQ(ALL_IOCTLS, b.v.ioctls);
 	EXPECT_EQ(0x7f, b.v.open_flags);
-	EXPECT_EQ(0x7, b.v.send_flags);
+	EXPECT_EQ(0x1f, b.v.send_flags);
 	EXPECT_EQ(0x7f, b.v.recv_flags);
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
 

@@ -339,9 +339,12 @@ static int cmd_stat(const struct mboxctl_verb *v, int argc, char **argv)
 	printf(json ? "\"waiting_senders\": %u, \"waiting_receivers\": %u, " :
 		      "waiting_senders: %u\nwaiting_receivers: %u\n",
 	       st.waiting_senders, st.waiting_receivers);
-	printf(json ? "\"total_sent\": %llu, \"total_received\": %llu}\n" :
+	printf(json ? "\"total_sent\": %llu, \"total_received\": %llu, " :
 		      "total_sent: %llu\ntotal_received: %llu\n",
 	       (unsigned long long)st.total_sent, (unsigned long long)st.total_received);
+	printf(json ? "\"total_expired\": %llu, \"total_replaced\": %llu}\n" :
+		      "total_expired: %llu\ntotal_replaced: %llu\n",
+	       (unsigned long long)st.total_expired, (unsigned long long)st.total_replaced);
 	return 0;
 }
 
@@ -390,6 +393,8 @@ static int cmd_send(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "prio", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "nonblock", no_argument, NULL, 'n' },
+		{ "ttl", required_argument, NULL, 'T' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -400,7 +405,7 @@ static int cmd_send(const struct mboxctl_verb *v, int argc, char **argv)
 	size_t len;
 	char *body;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+p:t:nh", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+p:t:nT:k:h", opts, &status)) != -1) {
 		switch (c) {
 		case 'p':
 			status = mboxctl_parse_num(v->name, "--prio", optarg, 0, MBOX_PRIO_MAX - 1, &n);
@@ -413,6 +418,16 @@ static int cmd_send(const struct mboxctl_verb *v, int argc, char **argv)
 			break;
 		case 'n':
 			s.flags |= MBOX_SEND_NONBLOCK;
+			break;
+		case 'T':
+			status = mboxctl_parse_num(v->name, "--ttl", optarg, 0, 1ULL << 40, &n);
+			s.flags |= MBOX_SEND_EXPIRE;
+			s.expire_ns = deadline_ms(n);
+			break;
+		case 'k':
+			status = mboxctl_parse_num(v->name, "--key", optarg, 0, ~0ULL, &n);
+			s.flags |= MBOX_SEND_KEY;
+			s.key = n;
 			break;
 		}
 	}
@@ -632,7 +647,9 @@ static const struct mboxctl_verb verbs[] = {
 	  "Send one message: the WORDs joined by spaces, or without WORDs all of stdin.\n"
 	  "  -p, --prio N        priority, 0 to 32767 (default 0); higher is received first\n"
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays full\n"
-	  "  -n, --nonblock      fail at once if the mailbox is full\n" },
+	  "  -n, --nonblock      fail at once if the mailbox is full\n"
+	  "  -T, --ttl MS        drop it unreceived if still queued after MS milliseconds\n"
+	  "  -k, --key K         replace the queued message sent with key K\n" },
 	{ "recv", cmd_recv, "[OPTIONS] NAME",
 	  "Receive one message (the oldest of the highest priority) and write it to stdout.\n"
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays empty\n"

@@ -84,6 +84,16 @@ usage_errors() {
 	done
 }
 
+ttl_key_ok() {	# --key keeps the latest value, --ttl drops the stale, stat counts both
+	mboxctl send --key 7 $box old && mboxctl send --key 7 $box new &&
+		mboxctl send --ttl 1 $box stale && sleep 1 &&
+		recv_is new --nonblock && fails 1 '(EAGAIN)' mboxctl recv --nonblock $box || return 1
+	out=$(mboxctl stat --json $box) || return 1
+	echo "$out"
+	[ "$(echo "$out" | json_num total_replaced)" = 1 ] &&
+		[ "$(echo "$out" | json_num total_expired)" = 1 ]
+}
+
 rm_ok() {
 	mboxctl rm $box && ! mboxctl ls | grep -q "^$box " &&
 		fails 1 "rm $box: no such mailbox (ENOENT)" mboxctl rm $box
@@ -94,7 +104,7 @@ destroy_ok() {
 		fails 1 '(ENOENT)' mboxctl stat $box
 }
 
-ktap_plan 23
+ktap_plan 24
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -118,6 +128,7 @@ ktap_ok "drain" drain
 ktap_ok "send over the user quota mentions user_bytes_max" over_quota
 ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
 	0123456789012345678901234567890123456789012345678901234567890123456789
+ktap_ok "send --key replaces, --ttl expires, stat counts them" ttl_key_ok
 ktap_ok "rm, and rm again says ENOENT" rm_ok
 ktap_ok "destroy" destroy_ok
 ktap_ok "usage errors exit 2, every verb has --help" usage_errors

@@ -127,6 +127,8 @@ struct mbox_name {
 #define MBOX_SEND_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
 #define MBOX_SEND_DEADLINE	0x2U	/* deadline_ns is valid */
 #define MBOX_SEND_SYNC		0x4U	/* return once a receiver has the message */
+#define MBOX_SEND_EXPIRE	0x8U	/* expire_ns is valid: undelivered, it expires */
+#define MBOX_SEND_KEY		0x10U	/* replaces the queued message with this key */
 
 /**
  * struct mbox_send - send one message
@@ -138,10 +140,17 @@ struct mbox_name {
  *	nanoseconds after which a full mailbox fails the call with ETIMEDOUT.
  *	It is absolute, so a call restarted after a signal keeps it.
  * @type: in: the message's type, 0 or more, for selective receive.
+ * @expire_ns: in: with %MBOX_SEND_EXPIRE, the CLOCK_MONOTONIC time in
+ *	nanoseconds from which the message, if still queued, is never
+ *	delivered: it is dropped and counted in struct mbox_stat.total_expired.
+ * @key: in: with %MBOX_SEND_KEY, the message's key: a queued message of
+ *	this mailbox sent with the same key is dropped (and counted in
+ *	total_replaced), so only the latest value waits.
  *
  * With %MBOX_SEND_SYNC the call returns only once a receiver has taken the
  * message. If it fails (signal, deadline, %MBOX_SEND_NONBLOCK with no
  * receiver ready) the message was withdrawn: it is never received.
+ * %MBOX_SEND_EXPIRE and %MBOX_SEND_KEY do not go with %MBOX_SEND_SYNC.
  */
 struct mbox_send {
 	__aligned_u64 buf_ptr;
@@ -150,10 +159,13 @@ struct mbox_send {
 	__u32 flags;
 	__u64 deadline_ns;
 	__s64 type;
+	__u64 expire_ns;
+	__u64 key;
 };
 
 #define MBOX_SEND_SIZE_VER0	32	/* sizeof first published struct */
 #define MBOX_SEND_SIZE_VER1	40	/* adds type */
+#define MBOX_SEND_SIZE_VER2	56	/* adds expire_ns, key */
 
 /* struct mbox_recv.flags */
 #define MBOX_RECV_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
@@ -235,6 +247,9 @@ struct mbox_recv {
  * @waiting_receivers: out: callers blocked in receive now.
  * @total_sent: out: messages sent since creation.
  * @total_received: out: messages received (not peeked) since creation.
+ * @total_expired: out: messages dropped unreceived at their expire_ns.
+ * @total_replaced: out: messages dropped unreceived for a newer one with
+ *	their key.
  */
 struct mbox_stat {
 	__u32 flags;
@@ -251,9 +266,12 @@ struct mbox_stat {
 	__u32 waiting_receivers;
 	__u64 total_sent;
 	__u64 total_received;
+	__u64 total_expired;
+	__u64 total_replaced;
 };
 
 #define MBOX_STAT_SIZE_VER0	72	/* sizeof first published struct */
+#define MBOX_STAT_SIZE_VER1	88	/* adds total_expired, total_replaced */
 
 /* struct mbox_setattr.mask: which fields to change */
 #define MBOX_ATTR_MODE		0x1U

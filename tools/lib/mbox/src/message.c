@@ -3,6 +3,7 @@
  * libmbox: messages. Send and receive in their write()/read() and ioctl
  * forms, request/reply calls, and cancelling blocked callers.
  */
+#include <time.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -29,6 +30,32 @@ int mbox_sendx(int fd, const struct mbox_send *s)
 int mbox_recvx(int fd, struct mbox_recv *r)
 {
 	return __mbox_ioctl(fd, MBOX_IOC_RECV, r);
+}
+
+/* One message of priority 0, with the flags (and the fields they need) of s. */
+static int mbox_send_with(int fd, const void *buf, size_t len, struct mbox_send *s)
+{
+	s->buf_ptr = mbox_ptr(buf);
+	s->len = len;
+	return mbox_sendx(fd, s);
+}
+
+int mbox_send_ttl(int fd, const void *buf, size_t len, __u64 ttl_ns)
+{
+	struct mbox_send s = { .flags = MBOX_SEND_EXPIRE };
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now))
+		return -errno;
+	s.expire_ns = (__u64)now.tv_sec * 1000000000 + now.tv_nsec + ttl_ns;
+	return mbox_send_with(fd, buf, len, &s);
+}
+
+int mbox_send_keyed(int fd, const void *buf, size_t len, __u64 key)
+{
+	struct mbox_send s = { .flags = MBOX_SEND_KEY, .key = key };
+
+	return mbox_send_with(fd, buf, len, &s);
 }
 
 /* A batch ioctl over an array of entries of this header's size. */

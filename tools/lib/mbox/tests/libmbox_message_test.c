@@ -92,6 +92,26 @@ TEST_F(anon, batch_send_fills_recv_takes_all)
 	EXPECT_EQ(-EINVAL, mbox_send_batch(self->fd, s, 0));
 }
 
+TEST_F(anon, send_keyed_replaces_send_ttl_expires)
+{
+	struct mbox_recv r = { .flags = MBOX_RECV_NONBLOCK };
+	struct mbox_stat st;
+	char buf[8];
+
+	r.buf_ptr = mbox_ptr(buf);
+	r.buf_len = sizeof(buf);
+	ASSERT_EQ(0, mbox_send_keyed(self->fd, "old", 3, 9));
+	ASSERT_EQ(0, mbox_send_keyed(self->fd, "new", 3, 9));
+	ASSERT_EQ(0, mbox_recvx(self->fd, &r));
+	EXPECT_EQ(0, memcmp(buf, "new", 3));
+	ASSERT_EQ(0, mbox_send_ttl(self->fd, "gone", 4, 1000));
+	usleep(1000);
+	EXPECT_EQ(-EAGAIN, mbox_recvx(self->fd, &r));
+	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	EXPECT_EQ(1, st.total_replaced);
+	EXPECT_EQ(1, st.total_expired);
+}
+
 TEST_F(anon, sendx_prio_too_high_einval)
 {
 	struct mbox_send s = { .buf_ptr = mbox_ptr("x"), .len = 1, .prio = MBOX_PRIO_MAX };
