@@ -82,6 +82,10 @@ static bool mbox_open_valid(const struct mbox_open *o)
 		return false;
 	if ((o->flags & MBOX_OPEN_PORT) && o->name_ptr)
 		return false;
+	/* Only a name this call creates can be bound to the handle. */
+	if ((o->flags & MBOX_OPEN_UNLINK_ON_CLOSE) &&
+	    (!(o->flags & MBOX_OPEN_CREATE) || !o->name_ptr))
+		return false;
 	if (!by_pid)
 		return !o->target;
 	/* Another process's port: named by pid or pidfd, and nothing else. */

@@ -191,7 +191,8 @@ struct mbox_waiter {
  * @calls: calls whose request a server has taken
  * @poll_wq: pollers
  * @dead: destroyed: every operation fails with EIDRM
- * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT
+ * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT,
+ *	MBOX_OPEN_UNLINK_ON_CLOSE
  * @id: unique among mailboxes, the top half of reply tokens
  * @call_seq: the bottom half of the last reply token
  * @mode: permission bits
@@ -254,12 +255,15 @@ struct mbox_mailbox {
  * @access: MBOX_ACCESS_* bits, set before @mb is published
  * @user: the binding user's usage, cached for the common case that the
  *	sender is the user that bound the handle
+ * @owns_name: created with MBOX_OPEN_UNLINK_ON_CLOSE: its release unlinks
+ *	the name, if the mailbox still has it
  */
 struct mbox_handle {
 	struct mutex bind_lock;		/* see DOC: mbox objects and locking */
 	struct mbox_mailbox *mb;
 	u32 access;
 	struct mbox_user *user;
+	bool owns_name;
 };
 
 /**
@@ -328,7 +332,7 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 
 #define MBOX_OPEN_FLAGS	(MBOX_OPEN_CREATE | MBOX_OPEN_EXCL | MBOX_OPEN_FIXED_SIZE | \
 			 MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT | MBOX_OPEN_PID | \
-			 MBOX_OPEN_PIDFD)
+			 MBOX_OPEN_PIDFD | MBOX_OPEN_UNLINK_ON_CLOSE)
 #define MBOX_ACCESS_ALL	(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
 #define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC)
 #define MBOX_RECV_FLAGS	(MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE | \
@@ -357,6 +361,7 @@ bool mbox_pid_alive(struct pid *pid);
 /* mailbox.c */
 int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o);
 int mbox_mailbox_unlink(u64 uptr);
+void mbox_mailbox_disown(struct mbox_mailbox *mb);
 int mbox_mailbox_destroy(struct mbox_mailbox *mb);
 int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a);
 int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st);

@@ -422,7 +422,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		break;
 	case K_OPEN:
 		u.o.name_ptr = chance(s, 25) ? 0 : pick_name(s, scratch);
-		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0x7f;
+		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0xff;
 		if (chance(s, 60))
 			u.o.flags &= ~(MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
 		u.o.access = chance(s, 85) ? 1 + mbox_rng_below(s, 3) : (__u32)mbox_rng_next(s) & 7;

@@ -960,7 +960,7 @@ TEST_F(bytes, version_every_byte)
 	EXPECT_EQ(MBOX_ABI_VERSION, b.v.abi_version);
 	EXPECT_EQ(0, b.v.pad);
 	EXPECT_EQ(ALL_IOCTLS, b.v.ioctls);
-	EXPECT_EQ(0x7f, b.v.open_flags);
+	EXPECT_EQ(0xff, b.v.open_flags);
 	EXPECT_EQ(0x7, b.v.send_flags);
 	EXPECT_EQ(0x7f, b.v.recv_flags);
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));

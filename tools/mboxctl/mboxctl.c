@@ -6,6 +6,7 @@
  * names the errno and what to do), 2 bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,6 +170,24 @@ int mboxctl_next_opt(const struct mboxctl_verb *v, int argc, char **argv,
 	return c;
 }
 
+/*
+ * Run COMMAND with the new handle open as $MBOX_FD: the mailbox (and an
+ * --unlink-on-close name) lives as long as COMMAND and what it shares it with.
+ */
+static int run_holding(const struct mboxctl_verb *v, int fd, const char *name,
+		       char **cmd)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", fd);
+	if (fcntl(fd, F_SETFD, 0) || setenv("MBOX_FD", num, 1))
+		return mboxctl_fail(v->name, name, errno);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "mboxctl: %s %s: cannot run %s: %s\n", v->name, name, cmd[0],
+		strerror(errno));
+	return 1;
+}
+
 static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -179,6 +198,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "fixed", no_argument, NULL, 'f' },
 		{ "rendezvous", no_argument, NULL, 'r' },
 		{ "excl", no_argument, NULL, 'x' },
+		{ "unlink-on-close", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -190,7 +210,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 	unsigned long long n;
 	int c, fd, err, status = 0;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "m:n:s:b:frxh", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+m:n:s:b:frxuh", opts, &status)) != -1) {
 		switch (c) {
 		case 'm':
 			status = mboxctl_parse_num(v->name, "--mode", optarg, 8, 0777, &n);
@@ -217,17 +237,24 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 		case 'x':
 			o.flags |= MBOX_OPEN_EXCL;
 			break;
+		case 'u':
+			o.flags |= MBOX_OPEN_UNLINK_ON_CLOSE;
+			break;
 		}
 	}
 	if (status)
 		return status < 0 ? 0 : status;
-	if (optind != argc - 1)
-		return mboxctl_usage_error(v->name, "one NAME expected");
+	if (optind >= argc)
+		return mboxctl_usage_error(v->name, "NAME expected");
+	if ((o.flags & MBOX_OPEN_UNLINK_ON_CLOSE) && optind == argc - 1)
+		return mboxctl_usage_error(v->name, "--unlink-on-close needs a COMMAND to hold the name");
 	fd = mboxctl_open_dev();
 	if (fd < 0)
 		return 1;
 	o.name_ptr = mbox_ptr(argv[optind]);
 	err = mbox_bind(fd, &o);
+	if (!err && optind < argc - 1)
+		return run_holding(v, fd, argv[optind], argv + optind + 1);
 	close(fd);
 	return err ? mboxctl_fail(v->name, argv[optind], err) : 0;
 }
@@ -469,7 +496,7 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 	const char *name;
 	char *buf = NULL;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:nph", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:npsh", opts, &status)) != -1) {
 		switch (c) {
 		case 't':
 			status = mboxctl_parse_num(v->name, "--timeout", optarg, 0, 1ULL << 40, &n);
@@ -582,6 +609,7 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 	};
 	static const char *const open_flags[] = {
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
+		"unlink-on-close",
 	};
 	static const char *const send_flags[] = { "nonblock", "deadline", "sync" };
 	static const char *const recv_flags[] = {
@@ -613,15 +641,18 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 }
 
 static const struct mboxctl_verb verbs[] = {
-	{ "create", cmd_create, "[OPTIONS] NAME",
+	{ "create", cmd_create, "[OPTIONS] NAME [COMMAND [ARG...]]",
 	  "Create the mailbox NAME (\"/\" and 1 to 255 bytes), or open it if it exists.\n"
+	  "With COMMAND, run it with the handle open as file descriptor $MBOX_FD.\n"
 	  "  -m, --mode MODE     permission bits, octal (default 0600, masked by umask)\n"
 	  "  -n, --msgs N        capacity in messages (default: the module's msgs_default)\n"
 	  "  -s, --size BYTES    largest message (default: the module's msg_size_default)\n"
 	  "  -b, --bytes BYTES   capacity in bytes (default: msgs * size)\n"
 	  "  -f, --fixed         every message is exactly --size bytes\n"
 	  "  -r, --rendezvous    no buffering: a send waits for its receiver\n"
-	  "  -x, --excl          fail if NAME exists\n" },
+	  "  -x, --excl          fail if NAME exists\n"
+	  "  -u, --unlink-on-close  NAME goes when COMMAND (and all that shares its\n"
+	  "                      handle) exits, even killed; NAME must not exist\n" },
 	{ "ls", cmd_ls, "[--json]",
 	  "List the named mailboxes of this IPC namespace (from /proc/mbox).\n"
 	  "  -j, --json          one JSON array of objects\n" },

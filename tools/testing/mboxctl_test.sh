@@ -94,7 +94,13 @@ destroy_ok() {
 		fails 1 '(ENOENT)' mboxctl stat $box
 }
 
-ktap_plan 23
+owned_ok() {	# the name lives while COMMAND runs, and goes with it
+	n=/cli-owned-$$
+	mboxctl create --unlink-on-close $n sh -c "[ -n \"\$MBOX_FD\" ] && mboxctl ls | grep -q '^$n '" &&
+		! mboxctl ls | grep -q "^$n "
+}
+
+ktap_plan 25
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -121,4 +127,7 @@ ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
 ktap_ok "rm, and rm again says ENOENT" rm_ok
 ktap_ok "destroy" destroy_ok
 ktap_ok "usage errors exit 2, every verb has --help" usage_errors
+ktap_ok "create --unlink-on-close COMMAND: the name goes with COMMAND" owned_ok
+ktap_ok "create --unlink-on-close without COMMAND exits 2" \
+	fails 2 'needs a COMMAND' mboxctl create --unlink-on-close /cli-owned-$$
 ktap_done

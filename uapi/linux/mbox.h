@@ -67,6 +67,7 @@ struct mbox_version {
 #define MBOX_OPEN_PORT		0x10U	/* with CREATE: this process's port */
 #define MBOX_OPEN_PID		0x20U	/* the port of the process with pid target */
 #define MBOX_OPEN_PIDFD		0x40U	/* the port of the process pidfd target names */
+#define MBOX_OPEN_UNLINK_ON_CLOSE 0x80U	/* with CREATE: the name goes with this handle */
 
 /**
  * struct mbox_open - bind a handle to a mailbox
@@ -96,6 +97,10 @@ struct mbox_version {
  * Ports give direct communication: %MBOX_OPEN_CREATE | %MBOX_OPEN_PORT (no
  * name) creates the calling process's port, a mailbox that other processes
  * open by naming the process, with %MBOX_OPEN_PID or %MBOX_OPEN_PIDFD.
+ *
+ * %MBOX_OPEN_CREATE | %MBOX_OPEN_UNLINK_ON_CLOSE creates a named mailbox
+ * whose name is bound to this handle: when its last reference is closed
+ * (also by a crash), the name is unlinked. The name must be free (EEXIST).
  */
 struct mbox_open {
 	__aligned_u64 name_ptr;
@@ -220,8 +225,9 @@ struct mbox_recv {
 
 /**
  * struct mbox_stat - a mailbox's attributes and state
- * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS and
- *	%MBOX_OPEN_PORT as the mailbox was created with.
+ * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS,
+ *	%MBOX_OPEN_PORT and %MBOX_OPEN_UNLINK_ON_CLOSE as the mailbox was
+ *	created with.
  * @mode: out: permission bits.
  * @uid: out: owner, as seen in the caller's user namespace.
  * @gid: out: group, as seen in the caller's user namespace.
