@@ -23,7 +23,7 @@ static_assert(sizeof(struct mbox_version) == 40);
 static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
 static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER1);
-static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER1);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER2);
 static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
@@ -262,6 +262,7 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	r.pad = 0;
 	r.send_ns = x.send_ns;
 	r.reply_token = x.reply_token;
+	r.start_ns = x.start_ns;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
 }

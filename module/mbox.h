@@ -93,6 +93,8 @@ struct mbox_user {
  * @uid: the sender's effective uid
  * @gid: the sender's effective gid
  * @send_ns: CLOCK_MONOTONIC time of the send
+ * @start_ns: CLOCK_BOOTTIME start of the sending process, which tells it from
+ *	a later process with the same pid
  * @type: type, for selective receive
  * @seq: sequence number in its mailbox, from 1
  * @len: payload length
@@ -113,6 +115,7 @@ struct mbox_msg {
 	kuid_t uid;
 	kgid_t gid;
 	u64 send_ns;
+	u64 start_ns;
 	s64 type;
 	u64 seq;
 	size_t len;
@@ -286,6 +289,8 @@ struct mbox_handle {
  * @uid: receive: out: the sender's euid, in the receiver's user namespace
  * @gid: receive: out: the sender's egid, likewise
  * @send_ns: receive: out: when it was sent
+ * @start_ns: receive: out: when the sending process started, in the
+ *	receiver's time namespace; 0 if the sender is not visible
  * @reply_token: receive: out: the token to answer a call's request with
  */
 struct mbox_xfer {
@@ -306,6 +311,7 @@ struct mbox_xfer {
 	u32 uid;
 	u32 gid;
 	u64 send_ns;
+	u64 start_ns;
 	u64 reply_token;
 };
 

@@ -1016,7 +1016,8 @@ TEST_F(bytes, recv_out_fields_every_byte)
 {
 	struct { struct mbox_recv r; __u64 tail[2]; } b;
 	unsigned char buf[128];
-	__u64 t0 = mbox_now_ns(), t1;
+	__u64 t0 = mbox_now_ns(), t1, start_ns;
+	struct timespec boot;
 	struct mbox_send sd = { .buf_ptr = (__u64)(uintptr_t)"0123456789", .len = 10,
 				.prio = 5, .flags = MBOX_SEND_NONBLOCK, .type = 9 };
 
@@ -1045,6 +1046,7 @@ TEST_F(bytes, recv_out_fields_every_byte)
 	EXPECT_EQ(0, b.r.pad);
 	EXPECT_TRUE(b.r.send_ns == 0 || (b.r.send_ns >= t0 && b.r.send_ns <= t1));
 	EXPECT_EQ(0, b.r.reply_token);
+	start_ns = b.r.start_ns;
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
 	EXPECT_TRUE(untouched(buf, sizeof(buf)));
 
@@ -1067,6 +1069,11 @@ TEST_F(bytes, recv_out_fields_every_byte)
 	EXPECT_EQ(0, b.r.pad);
 	EXPECT_TRUE(b.r.send_ns >= t0 && b.r.send_ns <= t1);
 	EXPECT_EQ(0, b.r.reply_token);
+	/* This process's start: before now on CLOCK_BOOTTIME, never 0. */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	EXPECT_NE(0, b.r.start_ns);
+	EXPECT_GT((__u64)boot.tv_sec * 1000000000ULL + boot.tv_nsec, b.r.start_ns);
+	EXPECT_TRUE(start_ns == 0 || start_ns == b.r.start_ns);
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
 	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
 	EXPECT_TRUE(untouched(buf + 10, sizeof(buf) - 10));

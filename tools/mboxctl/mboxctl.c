@@ -480,19 +480,35 @@ static int write_all(const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Who sent r, on stderr (stdout has the body): "running" only when the
+ * process now at the pid is the sender, not a later one that got its pid.
+ */
+static void print_sender(const struct mbox_recv *r)
+{
+	int pidfd = mbox_sender_pidfd(r);
+
+	fprintf(stderr, "sender: pid %d tid %d uid %u gid %u start_ns %llu %s\n",
+		r->pid, r->tid, r->uid, r->gid, (unsigned long long)r->start_ns,
+		!r->pid ? "not-visible" : pidfd >= 0 ? "running" : "gone");
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "nonblock", no_argument, NULL, 'n' },
 		{ "peek", no_argument, NULL, 'p' },
+		{ "sender", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct mbox_recv r = { 0 };
 	struct mbox_stat st;
 	unsigned long long n;
-	int c, fd, err, status = 0;
+	int c, fd, err, status = 0, sender = 0;
 	const char *name;
 	char *buf = NULL;
 
@@ -508,6 +524,9 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 			break;
 		case 'p':
 			r.flags |= MBOX_RECV_PEEK;
+			break;
+		case 's':
+			sender = 1;
 			break;
 		}
 	}
@@ -529,6 +548,8 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 		r.buf_len = st.max_msg_size;
 		err = mbox_recvx(fd, &r);
 	}
+	if (!err && sender)
+		print_sender(&r);
 	if (!err)
 		err = write_all(buf, r.len);
 	free(buf);
@@ -668,7 +689,9 @@ static const struct mboxctl_verb verbs[] = {
 	  "Receive one message (the oldest of the highest priority) and write it to stdout.\n"
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays empty\n"
 	  "  -n, --nonblock      fail at once if the mailbox is empty\n"
-	  "  -p, --peek          leave the message queued\n" },
+	  "  -p, --peek          leave the message queued\n"
+	  "  -s, --sender        on stderr: the sender's pid, tid, uid, gid, start time,\n"
+	  "                      and whether it still runs (not a reuse of its pid)\n" },
 	{ "rm", cmd_rm, "NAME...",
 	  "Unlink mailbox names. Open handles keep working; the last close frees it.\n" },
 	{ "destroy", cmd_destroy, "NAME",

@@ -100,7 +100,14 @@ owned_ok() {	# the name lives while COMMAND runs, and goes with it
 		! mboxctl ls | grep -q "^$n "
 }
 
-ktap_plan 25
+sender_ok() {	# the sending mboxctl has exited: its pid and start, "gone"
+	mboxctl send $box who || return 1
+	[ "$(mboxctl recv --sender $box 2>"$err")" = who ] || return 1
+	cat "$err"
+	grep -q "^sender: pid [1-9][0-9]* tid [1-9][0-9]* uid $(id -u) gid $(id -g) start_ns [1-9][0-9]* gone$" "$err"
+}
+
+ktap_plan 26
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -121,6 +128,7 @@ ktap_ok "recv --timeout on empty says ETIMEDOUT" sh -c "mboxctl create /cli-empt
 	mboxctl recv --timeout 50 /cli-empty-$$ 2>&1 | grep -q '(ETIMEDOUT)'; rc=\$?; mboxctl rm /cli-empty-$$; exit \$rc"
 ktap_ok "watch --count 2 shows the full mailbox" watch_ok
 ktap_ok "drain" drain
+ktap_ok "recv --sender names the sender, gone once it exited" sender_ok
 ktap_ok "send over the user quota mentions user_bytes_max" over_quota
 ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
 	0123456789012345678901234567890123456789012345678901234567890123456789

@@ -197,6 +197,10 @@ struct mbox_send {
  * @send_ns: out: CLOCK_MONOTONIC time of the send, in nanoseconds.
  * @reply_token: out: non-zero when the message is a request made with
  *	%MBOX_IOC_CALL: pass it to %MBOX_IOC_REPLY to answer.
+ * @start_ns: out: when the sending process started, in nanoseconds of
+ *	CLOCK_BOOTTIME as the receiver sees it (the starttime of
+ *	/proc/<pid>/stat, in finer units); 0 when @pid is 0. With @pid it
+ *	tells the sender from a later process that got the same pid.
  *
  * The highest-priority message is received first, the oldest first among
  * equals; with a selection, the first that matches in that order.
@@ -218,10 +222,12 @@ struct mbox_recv {
 	__u32 pad;
 	__u64 send_ns;
 	__u64 reply_token;
+	__u64 start_ns;
 };
 
 #define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
 #define MBOX_RECV_SIZE_VER1	96	/* adds selection, sender, reply token */
+#define MBOX_RECV_SIZE_VER2	104	/* adds start_ns */
 
 /**
  * struct mbox_stat - a mailbox's attributes and state

@@ -57,6 +57,7 @@ ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 int mbox_callx(int fd, struct mbox_call *c);
 int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error);
 int mbox_cancel(int fd);
+int mbox_sender_pidfd(const struct mbox_recv *r);
 
 /* Attributes and introspection */
 int mbox_stat(int fd, struct mbox_stat *st);
