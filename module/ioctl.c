@@ -8,6 +8,8 @@
  * newer uapi header both work (see include/uapi/linux/mbox.h).
  */
 #include <linux/bits.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/pid.h>
 #include <linux/build_bug.h>
@@ -29,6 +31,7 @@ static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
 static_assert(sizeof(struct mbox_batch) == MBOX_BATCH_SIZE_VER0);
+static_assert(sizeof(struct mbox_usage) == MBOX_USAGE_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;
@@ -344,6 +347,31 @@ static long mbox_ioc_setattr(struct file *file, void __user *uarg, size_t usize)
 	return mbox_mailbox_setattr(mb, &a);
 }
 
+/* The usage of the caller's user, or (CAP_SYS_ADMIN) of another user. */
+static long mbox_ioc_usage(struct file *file, void __user *uarg, size_t usize)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = current_uid();
+	struct mbox_usage u;
+	int err;
+
+	err = copy_struct_from_user(&u, sizeof(u), uarg, usize);
+	if (err)
+		return err;
+	if (u.pad || (u.flags & ~MBOX_USAGE_FLAGS))
+		return -EINVAL;
+	if (u.flags & MBOX_USAGE_UID) {
+		uid = make_kuid(ns, u.uid);
+		if (!uid_valid(uid))
+			return -EINVAL;
+		if (!uid_eq(uid, current_uid()) && !capable(CAP_SYS_ADMIN))
+			return -EPERM;
+	}
+	mbox_user_usage(uid, &u);
+	u.uid = from_kuid_munged(ns, uid);
+	return mbox_copy_struct_to_user(uarg, usize, &u, sizeof(u));
+}
+
 static const struct mbox_ioc mbox_iocs[] = {
 	[_IOC_NR(MBOX_IOC_VERSION)] = {
 		MBOX_IOC_VERSION, MBOX_VERSION_SIZE_VER0, mbox_ioc_version
@@ -383,6 +411,9 @@ static const struct mbox_ioc mbox_iocs[] = {
 	},
 	[_IOC_NR(MBOX_IOC_RECV_BATCH)] = {
 		MBOX_IOC_RECV_BATCH, MBOX_BATCH_SIZE_VER0, mbox_ioc_recv_batch
+	},
+	[_IOC_NR(MBOX_IOC_USAGE)] = {
+		MBOX_IOC_USAGE, MBOX_USAGE_SIZE_VER0, mbox_ioc_usage
 	},
 };
 

@@ -599,6 +599,16 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 }
 
 /**
+ * mbox_mailbox_count() - how many mailboxes exist, named or not
+ *
+ * Return: the count against max_mailboxes.
+ */
+unsigned int mbox_mailbox_count(void)
+{
+	return atomic_read(&mbox_count);
+}
+
+/**
  * mbox_registry_show() - list the named mailboxes of the reader's namespace
  * @m: the seq_file of /proc/mbox
  */

@@ -70,12 +70,15 @@ extern unsigned int mbox_user_mailboxes_max;
  * @ref: one per message charged and per handle caching it
  * @uid: the user
  * @bytes: bytes charged: payloads plus per-message overhead
+ * @msgs: messages charged
+ * @mailboxes: mailboxes owned
  */
 struct mbox_user {
 	struct hlist_node node;
 	refcount_t ref;
 	kuid_t uid;
 	atomic_long_t bytes;
+	atomic_long_t msgs;
 	atomic_t mailboxes;
 };
 
@@ -346,6 +349,7 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM)
 #define MBOX_CALL_FLAGS	MBOX_CALL_DEADLINE
 #define MBOX_ATTR_MASK	(MBOX_ATTR_MODE | MBOX_ATTR_MAX_MSGS | MBOX_ATTR_MAX_BYTES)
+#define MBOX_USAGE_FLAGS	MBOX_USAGE_UID
 
 extern const struct file_operations mbox_fops;
 
@@ -372,6 +376,7 @@ int mbox_mailbox_destroy(struct mbox_mailbox *mb);
 int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a);
 int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st);
 void mbox_mailbox_put(struct mbox_mailbox *mb);
+unsigned int mbox_mailbox_count(void);
 void mbox_registry_show(struct seq_file *m);
 void mbox_registry_exit(void);
 void mbox_registry_hold(void);
@@ -412,6 +417,8 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes);
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
 int mbox_user_add_mailbox(struct mbox_user *user);
 void mbox_user_remove_mailbox(struct mbox_user *user);
+void mbox_user_usage(kuid_t uid, struct mbox_usage *u);
+void mbox_users_show(struct seq_file *m);
 
 /* debug.c */
 void mbox_debug_add(struct mbox_mailbox *mb);

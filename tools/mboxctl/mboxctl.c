@@ -38,7 +38,9 @@ static const struct hint hints[] = {
 	{ ENOENT, NULL, "no such mailbox", "see 'mboxctl ls', or create it with 'mboxctl create NAME'" },
 	{ EEXIST, NULL, "mailbox exists", "pick another name, or drop --excl to open it" },
 	{ EACCES, NULL, "permission denied", "the mailbox's mode does not allow it: see 'mboxctl ls'" },
+	{ EPERM, "usage", "operation not permitted", "another user's usage needs CAP_SYS_ADMIN" },
 	{ EPERM, NULL, "operation not permitted", "only the owner (or CAP_SYS_ADMIN) may; sizes above the module's ceilings need CAP_SYS_RESOURCE" },
+	{ EDQUOT, "create", "user quota exceeded", "you own user_mailboxes_max mailboxes: remove some (mboxctl rm), or have root raise /sys/module/mbox/parameters/user_mailboxes_max" },
 	{ EDQUOT, NULL, "user quota exceeded", "your queued messages reached the module's user_bytes_max (/sys/module/mbox/parameters/user_bytes_max): receive some, or have root raise it" },
 	{ ENOSPC, NULL, "too many mailboxes", "max_mailboxes is reached: remove unused ones (mboxctl rm) or raise /sys/module/mbox/parameters/max_mailboxes" },
 	{ ENAMETOOLONG, NULL, "name too long", "a name has at most 255 bytes after its '/'" },
@@ -48,19 +50,48 @@ static const struct hint hints[] = {
 	{ EINTR, NULL, "interrupted", "run it again" },
 };
 
+/*
+ * Which limit a quota error hit, from the caller's usage now, e.g. "user 1000
+ * at 819200/819200 bytes": empty if the module cannot say.
+ */
+static void quota_cause(const char *verb, int err, char *buf, size_t len)
+{
+	struct mbox_usage u = { 0 };
+	int fd = mbox_open_dev(0);
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	if (!mbox_usage(fd, &u)) {
+		if (err == ENOSPC)
+			snprintf(buf, len, "%u/%u mailboxes exist: ", u.all_mailboxes,
+				 u.all_mailboxes_max);
+		else if (!strcmp(verb, "create"))
+			snprintf(buf, len, "user %u at %u/%u mailboxes: ", u.uid, u.mailboxes,
+				 u.mailboxes_max);
+		else
+			snprintf(buf, len, "user %u at %llu/%llu bytes: ", u.uid,
+				 (unsigned long long)u.bytes, (unsigned long long)u.bytes_max);
+	}
+	close(fd);
+}
+
 int mboxctl_fail(const char *verb, const char *name, int err)
 {
 	const struct hint *h = NULL;
+	char cause[128] = "";
 	size_t i;
 
 	err = err < 0 ? -err : err;
 	for (i = 0; i < ARRAY_SIZE(hints) && !h; i++)
 		if (hints[i].err == err && (!hints[i].verb || !strcmp(hints[i].verb, verb)))
 			h = &hints[i];
-	fprintf(stderr, "mboxctl: %s%s%s: %s (%s)%s%s\n",
+	if (err == EDQUOT || err == ENOSPC)
+		quota_cause(verb, err, cause, sizeof(cause));
+	fprintf(stderr, "mboxctl: %s%s%s: %s (%s)%s%s%s\n",
 		strcmp(verb, "dev") ? verb : "", name && strcmp(verb, "dev") ? " " : "",
 		name ? name : "", h ? h->what : strerror(err),
-		strerrorname_np(err) ?: "?", h ? ": " : "", h ? h->todo : "");
+		strerrorname_np(err) ?: "?", h ? ": " : "", cause, h ? h->todo : "");
 	return 1;
 }
 
@@ -606,6 +637,50 @@ static int cmd_destroy(const struct mboxctl_verb *v, int argc, char **argv)
 	return err ? mboxctl_fail(v->name, argv[optind], err) : 0;
 }
 
+static int cmd_usage(const struct mboxctl_verb *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "uid", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct mbox_usage u = { 0 };
+	unsigned long long n;
+	int c, fd, err, json = 0, status = 0;
+
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "u:jh", opts, &status)) != -1) {
+		if (c == 'j')
+			json = 1;
+		if (c != 'u')
+			continue;
+		status = mboxctl_parse_num(v->name, "--uid", optarg, 10, UINT32_MAX - 1, &n);
+		u.flags = MBOX_USAGE_UID;
+		u.uid = n;
+	}
+	if (status)
+		return status < 0 ? 0 : status;
+	if (optind != argc)
+		return mboxctl_usage_error(v->name, "no arguments expected");
+	fd = mboxctl_open_dev();
+	if (fd < 0)
+		return 1;
+	err = mbox_usage(fd, &u);
+	close(fd);
+	if (err)
+		return mboxctl_fail(v->name, NULL, err);
+	printf(json ? "{\"uid\": %u, \"msgs\": %llu, \"bytes\": %llu, \"bytes_max\": %llu, " :
+		      "user %u\nmessages: %llu\nbytes: %llu/%llu\n",
+	       u.uid, (unsigned long long)u.msgs, (unsigned long long)u.bytes,
+	       (unsigned long long)u.bytes_max);
+	printf(json ? "\"mailboxes\": %u, \"mailboxes_max\": %u, " :
+		      "mailboxes: %u/%u\n", u.mailboxes, u.mailboxes_max);
+	printf(json ? "\"all_mailboxes\": %u, \"all_mailboxes_max\": %u, \"msg_overhead\": %u}\n" :
+		      "all mailboxes: %u/%u\nper-message overhead: %u bytes\n",
+	       u.all_mailboxes, u.all_mailboxes_max, u.msg_overhead);
+	return 0;
+}
+
 /* Names of the bits of one mbox_version mask, lowest first. */
 static void print_bits(const char *what, __u64 mask, const char *const *names, size_t n)
 {
@@ -626,7 +701,7 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 	};
 	static const char *const ioctls[] = {
 		"version", "open", "unlink", "destroy", "send", "recv", "stat",
-		"setattr", "call", "reply", "cancel", "send-batch", "recv-batch",
+		"setattr", "call", "reply", "cancel", "send-batch", "recv-batch", "usage",
 	};
 	static const char *const open_flags[] = {
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
@@ -700,6 +775,12 @@ static const struct mboxctl_verb verbs[] = {
 	  "Show the mailboxes (or only NAMEs) live: messages, bytes, waiters, rates.\n"
 	  "  -i, --interval SEC  seconds between refreshes (default 1, fractions allowed)\n"
 	  "  -c, --count N       exit after N refreshes (default: run until interrupted)\n" },
+	{ "usage", cmd_usage, "[--uid UID] [--json]",
+	  "Show a user's usage against each limit: queued messages and bytes\n"
+	  "(user_bytes_max), owned mailboxes (user_mailboxes_max), all mailboxes\n"
+	  "(max_mailboxes). Default: your own user.\n"
+	  "  -u, --uid UID       another user's (needs CAP_SYS_ADMIN)\n"
+	  "  -j, --json          one JSON object\n" },
 	{ "version", cmd_version, "[--help]",
 	  "Show the library version and what the loaded module supports.\n" },
 };

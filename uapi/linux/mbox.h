@@ -374,6 +374,53 @@ struct mbox_batch {
 
 #define MBOX_BATCH_SIZE_VER0	24	/* sizeof first published struct */
 
+/* struct mbox_usage.flags */
+#define MBOX_USAGE_UID		0x1U	/* report the user uid names */
+
+/**
+ * struct mbox_usage - a user's usage against each limit in effect
+ * @flags: in: MBOX_USAGE_* flags.
+ * @uid: in: with %MBOX_USAGE_UID, the user to report, in the caller's user
+ *	namespace; another user than the caller's real uid needs
+ *	CAP_SYS_ADMIN. Out: the user reported.
+ * @bytes: out: what the user's queued messages (sent, not yet received, in
+ *	all mailboxes) count: their payload plus @msg_overhead each.
+ * @bytes_max: out: the limit of @bytes (user_bytes_max): a send that
+ *	would pass it fails with EDQUOT.
+ * @msgs: out: the user's queued messages; they have no limit of their own
+ *	but each counts @msg_overhead bytes in @bytes.
+ * @mailboxes: out: mailboxes the user owns (created, not yet freed).
+ * @mailboxes_max: out: the limit of @mailboxes (user_mailboxes_max):
+ *	creating one more fails with EDQUOT, but for CAP_SYS_RESOURCE.
+ * @handles: out: reserved for handles carried in messages: 0.
+ * @handles_max: out: reserved: 0.
+ * @all_mailboxes: out: mailboxes in existence, of every user.
+ * @all_mailboxes_max: out: the limit of @all_mailboxes (max_mailboxes):
+ *	creating one more fails with ENOSPC.
+ * @msg_overhead: out: bytes a queued message counts besides its payload.
+ * @pad: in: must be zero.
+ *
+ * Answered by %MBOX_IOC_USAGE on any /dev/mbox handle, bound or not, for
+ * the caller's real uid (whose quota its sends are charged to) by default.
+ */
+struct mbox_usage {
+	__u32 flags;
+	__u32 uid;
+	__u64 bytes;
+	__u64 bytes_max;
+	__u64 msgs;
+	__u32 mailboxes;
+	__u32 mailboxes_max;
+	__u32 handles;
+	__u32 handles_max;
+	__u32 all_mailboxes;
+	__u32 all_mailboxes_max;
+	__u32 msg_overhead;
+	__u32 pad;
+};
+
+#define MBOX_USAGE_SIZE_VER0	64	/* sizeof first published struct */
+
 #define MBOX_IOC_VERSION	_IOWR(MBOX_IOCTL_MAGIC, 0x00, struct mbox_version)
 #define MBOX_IOC_OPEN		_IOWR(MBOX_IOCTL_MAGIC, 0x01, struct mbox_open)
 #define MBOX_IOC_UNLINK		_IOW(MBOX_IOCTL_MAGIC, 0x02, struct mbox_name)
@@ -387,5 +434,6 @@ struct mbox_batch {
 #define MBOX_IOC_CANCEL		_IO(MBOX_IOCTL_MAGIC, 0x0a)
 #define MBOX_IOC_SEND_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0b, struct mbox_batch)
 #define MBOX_IOC_RECV_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0c, struct mbox_batch)
+#define MBOX_IOC_USAGE		_IOWR(MBOX_IOCTL_MAGIC, 0x0d, struct mbox_usage)
 
 #endif /* _UAPI_LINUX_MBOX_H */

@@ -24,6 +24,7 @@ _Static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER0, "struct mbox_sta
 _Static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0, "struct mbox_setattr");
 _Static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0, "struct mbox_call");
 _Static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0, "struct mbox_reply");
+_Static_assert(sizeof(struct mbox_usage) == MBOX_USAGE_SIZE_VER0, "struct mbox_usage");
 
 /* ioctl() as 0 or -errno. */
 static inline int __mbox_ioctl(int fd, unsigned long cmd, void *arg)

@@ -41,6 +41,47 @@ TEST_F(anon, stat_reports_queue_and_totals)
 	EXPECT_EQ(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV, st.access);
 }
 
+TEST_F(anon, usage_counts_the_queued_message)
+{
+	struct mbox_usage before = { 0 }, after = { 0 };
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	ASSERT_EQ(0, mbox_usage(self->fd, &before));
+	ASSERT_EQ(3, mbox_send(self->fd, "abc", 3));
+	ASSERT_EQ(0, mbox_usage(self->fd, &after));
+	EXPECT_EQ(getuid(), after.uid);
+	EXPECT_EQ(before.msgs + 1, after.msgs);
+	EXPECT_EQ(before.bytes + 3 + after.msg_overhead, after.bytes);
+	EXPECT_LE(1, after.mailboxes);
+	EXPECT_NE(0, after.bytes_max);
+}
+
+TEST(usage_unknown_flag_einval)
+{
+	struct mbox_usage u = { .flags = 0x80 };
+	int fd;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	fd = mbox_open_dev(0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, mbox_usage(fd, &u));
+	close(fd);
+}
+
+TEST(usage_of_another_user_eperm)
+{
+	struct mbox_usage u = { .flags = MBOX_USAGE_UID, .uid = 0 };
+	int fd;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	if (!getuid())
+		SKIP(return, "root may ask about any user");
+	fd = mbox_open_dev(0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EPERM, mbox_usage(fd, &u));
+	close(fd);
+}
+
 TEST(stat_unbound_ebadfd)
 {
 	struct mbox_stat st;

@@ -63,6 +63,7 @@ int mbox_sender_pidfd(const struct mbox_recv *r);
 int mbox_stat(int fd, struct mbox_stat *st);
 int mbox_setattr(int fd, const struct mbox_setattr *a);
 int mbox_version(int fd, struct mbox_version *v);
+int mbox_usage(int fd, struct mbox_usage *u);
 
 /* One line of /proc/mbox: a named mailbox of the caller's IPC namespace. */
 struct mbox_entry {
