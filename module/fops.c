@@ -28,6 +28,8 @@ static int mbox_release(struct inode *inode, struct file *file)
 	struct mbox_handle *h = file->private_data;
 
 	if (h->mb) {
+		if (h->owns_name)
+			mbox_mailbox_disown(h->mb);
 		mbox_calls_release(h->mb, h);
 		mbox_mailbox_put(h->mb);
 		mbox_user_put(h->user);

@@ -8,6 +8,8 @@
  * newer uapi header both work (see include/uapi/linux/mbox.h).
  */
 #include <linux/bits.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/pid.h>
 #include <linux/build_bug.h>
@@ -23,12 +25,13 @@ static_assert(sizeof(struct mbox_version) == 40);
 static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
 static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER2);
-static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER1);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER2);
 static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
 static_assert(sizeof(struct mbox_batch) == MBOX_BATCH_SIZE_VER0);
+static_assert(sizeof(struct mbox_usage) == MBOX_USAGE_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;
@@ -81,6 +84,10 @@ static bool mbox_open_valid(const struct mbox_open *o)
 	if ((o->flags & MBOX_OPEN_EXCL) && !(o->flags & MBOX_OPEN_CREATE))
 		return false;
 	if ((o->flags & MBOX_OPEN_PORT) && o->name_ptr)
+		return false;
+	/* Only a name this call creates can be bound to the handle. */
+	if ((o->flags & MBOX_OPEN_UNLINK_ON_CLOSE) &&
+	    (!(o->flags & MBOX_OPEN_CREATE) || !o->name_ptr))
 		return false;
 	if (!by_pid)
 		return !o->target;
@@ -260,6 +267,7 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	r.pad = 0;
 	r.send_ns = x.send_ns;
 	r.reply_token = x.reply_token;
+	r.start_ns = x.start_ns;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
 }
@@ -341,6 +349,31 @@ static long mbox_ioc_setattr(struct file *file, void __user *uarg, size_t usize)
 	return mbox_mailbox_setattr(mb, &a);
 }
 
+/* The usage of the caller's user, or (CAP_SYS_ADMIN) of another user. */
+static long mbox_ioc_usage(struct file *file, void __user *uarg, size_t usize)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = current_uid();
+	struct mbox_usage u;
+	int err;
+
+	err = copy_struct_from_user(&u, sizeof(u), uarg, usize);
+	if (err)
+		return err;
+	if (u.pad || (u.flags & ~MBOX_USAGE_FLAGS))
+		return -EINVAL;
+	if (u.flags & MBOX_USAGE_UID) {
+		uid = make_kuid(ns, u.uid);
+		if (!uid_valid(uid))
+			return -EINVAL;
+		if (!uid_eq(uid, current_uid()) && !capable(CAP_SYS_ADMIN))
+			return -EPERM;
+	}
+	mbox_user_usage(uid, &u);
+	u.uid = from_kuid_munged(ns, uid);
+	return mbox_copy_struct_to_user(uarg, usize, &u, sizeof(u));
+}
+
 static const struct mbox_ioc mbox_iocs[] = {
 	[_IOC_NR(MBOX_IOC_VERSION)] = {
 		MBOX_IOC_VERSION, MBOX_VERSION_SIZE_VER0, mbox_ioc_version
@@ -380,6 +413,9 @@ static const struct mbox_ioc mbox_iocs[] = {
 	},
 	[_IOC_NR(MBOX_IOC_RECV_BATCH)] = {
 		MBOX_IOC_RECV_BATCH, MBOX_BATCH_SIZE_VER0, mbox_ioc_recv_batch
+	},
+	[_IOC_NR(MBOX_IOC_USAGE)] = {
+		MBOX_IOC_USAGE, MBOX_USAGE_SIZE_VER0, mbox_ioc_usage
 	},
 };
 

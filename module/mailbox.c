@@ -151,10 +151,14 @@ static int mbox_permission(struct mbox_mailbox *mb, u32 access)
 			  CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
-/* May this open (by name or by process) have the mailbox it found? */
+/*
+ * May this open (by name or by process) have the mailbox it found? A handle
+ * can own only a name it created.
+ */
 static int mbox_open_existing(struct mbox_mailbox *mb, const struct mbox_open *o)
 {
-	if ((o->flags & MBOX_OPEN_CREATE) && (o->flags & MBOX_OPEN_EXCL))
+	if ((o->flags & MBOX_OPEN_CREATE) &&
+	    (o->flags & (MBOX_OPEN_EXCL | MBOX_OPEN_UNLINK_ON_CLOSE)))
 		return -EEXIST;
 	return mbox_permission(mb, o->access);
 }
@@ -236,7 +240,8 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 		goto err_uncount;
 	}
 	mb->owner = owner;
-	mb->flags = o->flags & (MBOX_OPEN_FIXED_SIZE | MBOX_OPEN_RENDEZVOUS);
+	mb->flags = o->flags & (MBOX_OPEN_FIXED_SIZE | MBOX_OPEN_RENDEZVOUS |
+				MBOX_OPEN_UNLINK_ON_CLOSE);
 	mb->mode = o->mode & ~current_umask();
 	mb->uid = current_fsuid();
 	mb->gid = current_fsgid();
@@ -415,6 +420,7 @@ int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
 	o->max_bytes = mb->max_bytes;
 	h->access = o->access;
 	h->user = user;
+	h->owns_name = o->flags & MBOX_OPEN_UNLINK_ON_CLOSE;
 	user = NULL;
 	/* Lock-free readers of h->mb must see access and user set. */
 	smp_store_release(&h->mb, mb);
@@ -456,6 +462,30 @@ int mbox_mailbox_unlink(u64 uptr)
 	mbox_ipc_ns_put(ns);
 	mbox_mailbox_put(mb);
 	return 0;
+}
+
+/**
+ * mbox_mailbox_disown() - unlink the name an owning handle's release takes
+ * @mb: the mailbox, created by the handle with MBOX_OPEN_UNLINK_ON_CLOSE
+ *
+ * The name may be gone already (unlinked, destroyed), and then created
+ * again for another mailbox: only this mailbox's own name is taken.
+ */
+void mbox_mailbox_disown(struct mbox_mailbox *mb)
+{
+	struct ipc_namespace *ns = NULL;
+	bool named;
+
+	mutex_lock(&mbox_registry_lock);
+	named = mb->name;
+	if (named)
+		ns = mbox_unname(mb);
+	mutex_unlock(&mbox_registry_lock);
+	if (!named)
+		return;
+	pr_debug("mailbox %u: its owning handle closed, name unlinked\n", mb->id);
+	mbox_ipc_ns_put(ns);
+	mbox_mailbox_put(mb);
 }
 
 /**
@@ -569,6 +599,16 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 	st->total_replaced = mb->total_replaced;
 	spin_unlock(&mb->lock);
 	return mb->dead ? -EIDRM : 0;
+}
+
+/**
+ * mbox_mailbox_count() - how many mailboxes exist, named or not
+ *
+ * Return: the count against max_mailboxes.
+ */
+unsigned int mbox_mailbox_count(void)
+{
+	return atomic_read(&mbox_count);
 }
 
 /**

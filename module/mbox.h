@@ -70,12 +70,15 @@ extern unsigned int mbox_user_mailboxes_max;
  * @ref: one per message charged and per handle caching it
  * @uid: the user
  * @bytes: bytes charged: payloads plus per-message overhead
+ * @msgs: messages charged
+ * @mailboxes: mailboxes owned
  */
 struct mbox_user {
 	struct hlist_node node;
 	refcount_t ref;
 	kuid_t uid;
 	atomic_long_t bytes;
+	atomic_long_t msgs;
 	atomic_t mailboxes;
 };
 
@@ -93,6 +96,8 @@ struct mbox_user {
  * @uid: the sender's effective uid
  * @gid: the sender's effective gid
  * @send_ns: CLOCK_MONOTONIC time of the send
+ * @start_ns: CLOCK_BOOTTIME start of the sending process, which tells it from
+ *	a later process with the same pid
  * @type: type, for selective receive
  * @seq: sequence number in its mailbox, from 1
  * @len: payload length
@@ -120,6 +125,7 @@ struct mbox_msg {
 	kuid_t uid;
 	kgid_t gid;
 	u64 send_ns;
+	u64 start_ns;
 	s64 type;
 	u64 seq;
 	size_t len;
@@ -206,7 +212,8 @@ struct mbox_waiter {
  * @calls: calls whose request a server has taken
  * @poll_wq: pollers
  * @dead: destroyed: every operation fails with EIDRM
- * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT
+ * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT,
+ *	MBOX_OPEN_UNLINK_ON_CLOSE
  * @id: unique among mailboxes, the top half of reply tokens
  * @call_seq: the bottom half of the last reply token
  * @mode: permission bits
@@ -277,12 +284,15 @@ struct mbox_mailbox {
  * @access: MBOX_ACCESS_* bits, set before @mb is published
  * @user: the binding user's usage, cached for the common case that the
  *	sender is the user that bound the handle
+ * @owns_name: created with MBOX_OPEN_UNLINK_ON_CLOSE: its release unlinks
+ *	the name, if the mailbox still has it
  */
 struct mbox_handle {
 	struct mutex bind_lock;		/* see DOC: mbox objects and locking */
 	struct mbox_mailbox *mb;
 	u32 access;
 	struct mbox_user *user;
+	bool owns_name;
 };
 
 /**
@@ -305,6 +315,8 @@ struct mbox_handle {
  * @uid: receive: out: the sender's euid, in the receiver's user namespace
  * @gid: receive: out: the sender's egid, likewise
  * @send_ns: receive: out: when it was sent
+ * @start_ns: receive: out: when the sending process started, in the
+ *	receiver's time namespace; 0 if the sender is not visible
  * @reply_token: receive: out: the token to answer a call's request with
  * @expire_ns: send: with MBOX_SEND_EXPIRE, when the message expires
  * @key: send: with MBOX_SEND_KEY, its key
@@ -331,6 +343,7 @@ struct mbox_xfer {
 	u32 uid;
 	u32 gid;
 	u64 send_ns;
+	u64 start_ns;
 	u64 reply_token;
 	u64 expire_ns;
 	u64 key;
@@ -364,7 +377,7 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 
 #define MBOX_OPEN_FLAGS	(MBOX_OPEN_CREATE | MBOX_OPEN_EXCL | MBOX_OPEN_FIXED_SIZE | \
 			 MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT | MBOX_OPEN_PID | \
-			 MBOX_OPEN_PIDFD)
+			 MBOX_OPEN_PIDFD | MBOX_OPEN_UNLINK_ON_CLOSE)
 #define MBOX_ACCESS_ALL	(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
 #define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC | \
 			 MBOX_SEND_EXPIRE | MBOX_SEND_KEY)
@@ -373,6 +386,7 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM)
 #define MBOX_CALL_FLAGS	MBOX_CALL_DEADLINE
 #define MBOX_ATTR_MASK	(MBOX_ATTR_MODE | MBOX_ATTR_MAX_MSGS | MBOX_ATTR_MAX_BYTES)
+#define MBOX_USAGE_FLAGS	MBOX_USAGE_UID
 
 extern const struct file_operations mbox_fops;
 
@@ -394,10 +408,12 @@ bool mbox_pid_alive(struct pid *pid);
 /* mailbox.c */
 int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o);
 int mbox_mailbox_unlink(u64 uptr);
+void mbox_mailbox_disown(struct mbox_mailbox *mb);
 int mbox_mailbox_destroy(struct mbox_mailbox *mb);
 int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a);
 int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st);
 void mbox_mailbox_put(struct mbox_mailbox *mb);
+unsigned int mbox_mailbox_count(void);
 void mbox_registry_show(struct seq_file *m);
 void mbox_registry_exit(void);
 void mbox_registry_hold(void);
@@ -449,6 +465,8 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes);
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
 int mbox_user_add_mailbox(struct mbox_user *user);
 void mbox_user_remove_mailbox(struct mbox_user *user);
+void mbox_user_usage(kuid_t uid, struct mbox_usage *u);
+void mbox_users_show(struct seq_file *m);
 
 /* debug.c */
 void mbox_debug_add(struct mbox_mailbox *mb);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mbox: /proc/mbox, the named mailboxes of the reader's IPC namespace.
+ * mbox: /proc/mbox, the named mailboxes of the reader's IPC namespace, and
+ * /proc/mbox_users, each user's usage against the quotas.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -13,20 +14,33 @@ static int mbox_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int mbox_proc_users_show(struct seq_file *m, void *v)
+{
+	mbox_users_show(m);
+	return 0;
+}
+
 /**
- * mbox_proc_init() - create /proc/mbox
+ * mbox_proc_init() - create /proc/mbox and /proc/mbox_users
  *
  * Return: 0, or -ENOMEM.
  */
 int mbox_proc_init(void)
 {
-	return proc_create_single("mbox", 0444, NULL, mbox_proc_show) ? 0 : -ENOMEM;
+	if (!proc_create_single("mbox", 0444, NULL, mbox_proc_show))
+		return -ENOMEM;
+	if (!proc_create_single("mbox_users", 0444, NULL, mbox_proc_users_show)) {
+		remove_proc_entry("mbox", NULL);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * mbox_proc_exit() - remove /proc/mbox
+ * mbox_proc_exit() - remove /proc/mbox and /proc/mbox_users
  */
 void mbox_proc_exit(void)
 {
+	remove_proc_entry("mbox_users", NULL);
 	remove_proc_entry("mbox", NULL);
 }

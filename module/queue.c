@@ -11,6 +11,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/time_namespace.h>
 #include <linux/uaccess.h>
 
 #include "mbox.h"
@@ -100,6 +101,8 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
 	msg->uid = current_euid();
 	msg->gid = current_egid();
 	msg->send_ns = ktime_get_ns();
+	/* What /proc/<pid>/stat shows: the leader's, which exec keeps. */
+	msg->start_ns = current->group_leader->start_boottime;
 	msg->type = 0;
 	msg->prio = 0;
 	return msg;
@@ -862,6 +865,7 @@ static void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x)
 	x->uid = from_kuid_munged(user_ns, msg->uid);
 	x->gid = from_kgid_munged(user_ns, msg->gid);
 	x->send_ns = msg->send_ns;
+	x->start_ns = x->pid ? timens_add_boottime_ns(msg->start_ns) : 0;
 }
 
 /*

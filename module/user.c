@@ -7,7 +7,9 @@
  * flooding mailboxes, or creating them, stops at its own limit with EDQUOT
  * while other users keep working.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "mbox.h"
@@ -80,9 +82,9 @@ void mbox_user_put(struct mbox_user *user)
 }
 
 /**
- * mbox_user_charge() - charge bytes to a user's quota
+ * mbox_user_charge() - charge a message to a user's quota
  * @user: the user
- * @bytes: how many
+ * @bytes: what it counts: payload and overhead
  *
  * Return: 0, or -EDQUOT when the user's total would pass user_bytes_max.
  */
@@ -93,16 +95,18 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes)
 		atomic_long_sub(bytes, &user->bytes);
 		return -EDQUOT;
 	}
+	atomic_long_inc(&user->msgs);
 	return 0;
 }
 
 /**
- * mbox_user_uncharge() - give bytes back to a user's quota
+ * mbox_user_uncharge() - give a message back to a user's quota
  * @user: the user
- * @bytes: how many, as charged
+ * @bytes: what it counted, as charged
  */
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes)
 {
+	atomic_long_dec(&user->msgs);
 	atomic_long_sub(bytes, &user->bytes);
 }
 
@@ -132,4 +136,77 @@ int mbox_user_add_mailbox(struct mbox_user *user)
 void mbox_user_remove_mailbox(struct mbox_user *user)
 {
 	atomic_dec(&user->mailboxes);
+}
+
+/* The usage of a user with a record; the caller holds mbox_users_lock. */
+static void mbox_user_read(const struct mbox_user *user, struct mbox_usage *u)
+{
+	u->bytes = max(atomic_long_read(&user->bytes), 0L);
+	u->msgs = max(atomic_long_read(&user->msgs), 0L);
+	u->mailboxes = max(atomic_read(&user->mailboxes), 0);
+}
+
+/**
+ * mbox_user_usage() - a user's usage and the limits in effect
+ * @uid: the user; one without a record has used nothing
+ * @u: filled in, but for @u->flags, @u->uid and @u->pad
+ */
+void mbox_user_usage(kuid_t uid, struct mbox_usage *u)
+{
+	struct mbox_user *user;
+
+	u->bytes = 0;
+	u->msgs = 0;
+	u->mailboxes = 0;
+	spin_lock(&mbox_users_lock);
+	hash_for_each_possible(mbox_users, user, node, __kuid_val(uid))
+		if (uid_eq(user->uid, uid))
+			mbox_user_read(user, u);
+	spin_unlock(&mbox_users_lock);
+	u->bytes_max = READ_ONCE(mbox_user_bytes_max);
+	u->mailboxes_max = READ_ONCE(mbox_user_mailboxes_max);
+	u->handles = 0;
+	u->handles_max = 0;
+	u->all_mailboxes = mbox_mailbox_count();
+	u->all_mailboxes_max = READ_ONCE(mbox_max_mailboxes);
+	u->msg_overhead = sizeof(struct mbox_msg);
+}
+
+/*
+ * May the reader of /proc/mbox_users see this user? Its own; every user
+ * mapped in its namespace with CAP_SYS_ADMIN, checked on the opener's
+ * credentials so that a privileged reader of another's file learns nothing.
+ */
+static bool mbox_user_visible(struct seq_file *m, kuid_t uid, bool all)
+{
+	if (!kuid_has_mapping(seq_user_ns(m), uid))
+		return false;
+	return all || uid_eq(uid, m->file->f_cred->uid);
+}
+
+/**
+ * mbox_users_show() - the usage of every user with some, for /proc/mbox_users
+ * @m: the seq_file
+ */
+void mbox_users_show(struct seq_file *m)
+{
+	bool all = file_ns_capable(m->file, &init_user_ns, CAP_SYS_ADMIN);
+	struct mbox_user *user;
+	struct mbox_usage u;
+	unsigned int bkt;
+
+	seq_puts(m, "uid msgs bytes bytes_max mailboxes mailboxes_max\n");
+	spin_lock(&mbox_users_lock);
+	hash_for_each(mbox_users, bkt, user, node) {
+		if (!mbox_user_visible(m, user->uid, all))
+			continue;
+		mbox_user_read(user, &u);
+		if (!u.msgs && !u.mailboxes)
+			continue;
+		seq_printf(m, "%u %llu %llu %lu %u %u\n",
+			   from_kuid_munged(seq_user_ns(m), user->uid), u.msgs,
+			   u.bytes, READ_ONCE(mbox_user_bytes_max), u.mailboxes,
+			   READ_ONCE(mbox_user_mailboxes_max));
+	}
+	spin_unlock(&mbox_users_lock);
 }

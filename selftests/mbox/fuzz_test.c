@@ -72,6 +72,7 @@
 enum kind {
 	K_VERSION, K_OPEN, K_UNLINK, K_DESTROY, K_SEND, K_RECV, K_STAT,
 	K_SETATTR, K_CALL, K_REPLY, K_CANCEL, K_SEND_BATCH, K_RECV_BATCH,
+	K_USAGE,
 	K_RAW,		/* not an mbox command: unknown nr, wrong direction, magic */
 	K_SHORT,	/* a known command shorter than its first version */
 	K_READ, K_WRITE, K_POLL,
@@ -80,7 +81,8 @@ enum kind {
 
 static const char *const kind_name[K_MAX] = {
 	"VERSION", "OPEN", "UNLINK", "DESTROY", "SEND", "RECV", "STAT",
-	"SETATTR", "CALL", "REPLY", "CANCEL", "SEND_BATCH", "RECV_BATCH", "raw ioctl", "short ioctl",
+	"SETATTR", "CALL", "REPLY", "CANCEL", "SEND_BATCH", "RECV_BATCH", "USAGE",
+	"raw ioctl", "short ioctl",
 	"read", "write", "poll",
 };
 
@@ -108,6 +110,7 @@ static const int *const allowed[K_MAX] = {
 	[K_SEND_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,
 			   ECANCELED),
 	[K_RECV_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED),
+	[K_USAGE]   = E(EPERM),
 	[K_RAW]     = E(0),
 	[K_SHORT]   = E(0),
 	[K_READ]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ECANCELED),
@@ -138,9 +141,9 @@ static bool errno_allowed(enum kind k, int err)
 	default:
 		if (err == EINVAL || err == E2BIG || err == EFAULT)
 			return true;
-		/* Every ioctl but VERSION, OPEN and UNLINK needs a bound handle. */
+		/* Every ioctl but VERSION, OPEN, UNLINK and USAGE needs a bound handle. */
 		if ((err == EBADFD || err == EIDRM) &&
-		    k != K_VERSION && k != K_OPEN && k != K_UNLINK)
+		    k != K_VERSION && k != K_OPEN && k != K_UNLINK && k != K_USAGE)
 			return true;
 		break;
 	}
@@ -401,6 +404,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		struct mbox_call c;
 		struct mbox_reply rp;
 		struct mbox_batch b;
+		struct mbox_usage us;
 		char raw[128];
 	} u;
 	/* A batch's entries: its own, so they outlive this call. */
@@ -422,7 +426,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		break;
 	case K_OPEN:
 		u.o.name_ptr = chance(s, 25) ? 0 : pick_name(s, scratch);
-		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0x7f;
+		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0xff;
 		if (chance(s, 60))
 			u.o.flags &= ~(MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
 		u.o.access = chance(s, 85) ? 1 + mbox_rng_below(s, 3) : (__u32)mbox_rng_next(s) & 7;
@@ -504,6 +508,11 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		break;
 	case K_STAT:
 		break;
+	case K_USAGE:
+		u.us.flags = pick_flags(s, MBOX_USAGE_UID);
+		u.us.uid = chance(s, 50) ? getuid() : chance(s, 50) ? 65534 : (__u32)mbox_rng_next(s);
+		u.us.pad = pick_pad(s);
+		break;
 	case K_SETATTR:
 		u.a.mask = pick_flags(s, 7);
 		u.a.mode = chance(s, 90) ? 0600 + mbox_rng_below(s, 2) * 0177 : (__u32)mbox_rng_next(s);
@@ -560,6 +569,7 @@ static const struct known {
 	{ MBOX_IOC_CANCEL, K_CANCEL, 0 },
 	{ MBOX_IOC_SEND_BATCH, K_SEND_BATCH, MBOX_BATCH_SIZE_VER0 },
 	{ MBOX_IOC_RECV_BATCH, K_RECV_BATCH, MBOX_BATCH_SIZE_VER0 },
+	{ MBOX_IOC_USAGE, K_USAGE, MBOX_USAGE_SIZE_VER0 },
 };
 
 /* Whether [ptr, ptr + size) lies in the arena, without overflowing. */
@@ -806,7 +816,7 @@ static void fuzz_one(__u64 *s)
 		[K_VERSION] = 3, [K_OPEN] = 12, [K_UNLINK] = 5, [K_DESTROY] = 2,
 		[K_SEND] = 20, [K_RECV] = 20, [K_STAT] = 6, [K_SETATTR] = 5,
 		[K_CALL] = 6, [K_REPLY] = 6, [K_CANCEL] = 3, [K_SEND_BATCH] = 5,
-		[K_RECV_BATCH] = 5,
+		[K_RECV_BATCH] = 5, [K_USAGE] = 3,
 	};
 	int i = mbox_rng_below(s, NR_SLOTS), r = mbox_rng_below(s, 100), w, total = 0;
 	char *arg, scratch[300];
@@ -864,7 +874,7 @@ static void fuzz_one(__u64 *s)
 	}
 
 	/* A known command, mostly well encoded. */
-	for (k = 0; k <= K_RECV_BATCH; k++)
+	for (k = 0; k <= K_USAGE; k++)
 		total += weight[k];
 	w = mbox_rng_below(s, total);
 	for (k = 0; w >= weight[k]; k++)

@@ -49,8 +49,8 @@
 #define COPYOUT_ROUNDS	1000	/* of the copy-out race, likewise */
 #define WAIT_MS		3000	/* deadline of a call that must be ended by the race */
 #define PATTERN		0xa5
-/* Every ioctl this header defines, VERSION (0) to RECV_BATCH (0x0c). */
-#define ALL_IOCTLS	((1ULL << (_IOC_NR(MBOX_IOC_RECV_BATCH) + 1)) - 1)
+/* Every ioctl this header defines, VERSION (0) to USAGE (0x0d). */
+#define ALL_IOCTLS	((1ULL << (_IOC_NR(MBOX_IOC_USAGE) + 1)) - 1)
 
 static unsigned int budget_s(void)
 {
@@ -960,7 +960,7 @@ TEST_F(bytes, version_every_byte)
 	EXPECT_EQ(MBOX_ABI_VERSION, b.v.abi_version);
 	EXPECT_EQ(0, b.v.pad);
 	EXPECT_EQ(ALL_IOCTLS, b.v.ioctls);
-	EXPECT_EQ(0x7f, b.v.open_flags);
+	EXPECT_EQ(0xff, b.v.open_flags);
 	EXPECT_EQ(0x1f, b.v.send_flags);
 	EXPECT_EQ(0x7f, b.v.recv_flags);
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
@@ -1016,7 +1016,8 @@ TEST_F(bytes, recv_out_fields_every_byte)
 {
 	struct { struct mbox_recv r; __u64 tail[2]; } b;
 	unsigned char buf[128];
-	__u64 t0 = mbox_now_ns(), t1;
+	__u64 t0 = mbox_now_ns(), t1, start_ns;
+	struct timespec boot;
 	struct mbox_send sd = { .buf_ptr = (__u64)(uintptr_t)"0123456789", .len = 10,
 				.prio = 5, .flags = MBOX_SEND_NONBLOCK, .type = 9 };
 
@@ -1045,6 +1046,7 @@ TEST_F(bytes, recv_out_fields_every_byte)
 	EXPECT_EQ(0, b.r.pad);
 	EXPECT_TRUE(b.r.send_ns == 0 || (b.r.send_ns >= t0 && b.r.send_ns <= t1));
 	EXPECT_EQ(0, b.r.reply_token);
+	start_ns = b.r.start_ns;
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
 	EXPECT_TRUE(untouched(buf, sizeof(buf)));
 
@@ -1067,6 +1069,11 @@ TEST_F(bytes, recv_out_fields_every_byte)
 	EXPECT_EQ(0, b.r.pad);
 	EXPECT_TRUE(b.r.send_ns >= t0 && b.r.send_ns <= t1);
 	EXPECT_EQ(0, b.r.reply_token);
+	/* This process's start: before now on CLOCK_BOOTTIME, never 0. */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	EXPECT_NE(0, b.r.start_ns);
+	EXPECT_GT((__u64)boot.tv_sec * 1000000000ULL + boot.tv_nsec, b.r.start_ns);
+	EXPECT_TRUE(start_ns == 0 || start_ns == b.r.start_ns);
 	EXPECT_TRUE(untouched(b.tail, sizeof(b.tail)));
 	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
 	EXPECT_TRUE(untouched(buf + 10, sizeof(buf) - 10));
@@ -1109,6 +1116,37 @@ TEST_F(bytes, stat_every_byte)
 	EXPECT_EQ(0, b.st.waiting_receivers);
 	EXPECT_EQ(1, b.st.total_sent);
 	EXPECT_EQ(0, b.st.total_received);
+	EXPECT_EQ(0, b.tail[0]);
+	EXPECT_TRUE(untouched(&b.tail[1], 8));
+}
+
+/* USAGE: in fields echoed, every out field documented, the unknown tail zero. */
+TEST_F(bytes, usage_every_byte)
+{
+	struct { struct mbox_usage u; __u64 tail[2]; } b;
+
+	ASSERT_EQ(0, mbox_send(self->fd, "abc", 3, 0, MBOX_SEND_NONBLOCK, 0));
+	memset(&b, PATTERN, sizeof(b));
+	b.u.flags = MBOX_USAGE_UID;
+	b.u.uid = getuid();
+	b.u.pad = 0;
+	b.tail[0] = 0;
+	ASSERT_EQ(0, mbox_ioctl(self->fd, _IOWR(MBOX_IOCTL_MAGIC, 0x0d, char[sizeof(b.u) + 8]),
+				&b));
+	EXPECT_EQ(MBOX_USAGE_UID, b.u.flags);
+	EXPECT_EQ(getuid(), b.u.uid);
+	EXPECT_LE(3 + b.u.msg_overhead, b.u.bytes);
+	EXPECT_LE(1, b.u.msgs);
+	EXPECT_LE(1, b.u.mailboxes);
+	EXPECT_NE(0, b.u.bytes_max);
+	EXPECT_NE(0, b.u.mailboxes_max);
+	EXPECT_EQ(0, b.u.handles);
+	EXPECT_EQ(0, b.u.handles_max);
+	EXPECT_LE(b.u.mailboxes, b.u.all_mailboxes);
+	EXPECT_NE(0, b.u.all_mailboxes_max);
+	EXPECT_NE(0, b.u.msg_overhead);
+	EXPECT_GT(4096, b.u.msg_overhead);
+	EXPECT_EQ(0, b.u.pad);
 	EXPECT_EQ(0, b.tail[0]);
 	EXPECT_TRUE(untouched(&b.tail[1], 8));
 }

@@ -6,6 +6,7 @@
  * names the errno and what to do), 2 bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,7 +38,9 @@ static const struct hint hints[] = {
 	{ ENOENT, NULL, "no such mailbox", "see 'mboxctl ls', or create it with 'mboxctl create NAME'" },
 	{ EEXIST, NULL, "mailbox exists", "pick another name, or drop --excl to open it" },
 	{ EACCES, NULL, "permission denied", "the mailbox's mode does not allow it: see 'mboxctl ls'" },
+	{ EPERM, "usage", "operation not permitted", "another user's usage needs CAP_SYS_ADMIN" },
 	{ EPERM, NULL, "operation not permitted", "only the owner (or CAP_SYS_ADMIN) may; sizes above the module's ceilings need CAP_SYS_RESOURCE" },
+	{ EDQUOT, "create", "user quota exceeded", "you own user_mailboxes_max mailboxes: remove some (mboxctl rm), or have root raise /sys/module/mbox/parameters/user_mailboxes_max" },
 	{ EDQUOT, NULL, "user quota exceeded", "your queued messages reached the module's user_bytes_max (/sys/module/mbox/parameters/user_bytes_max): receive some, or have root raise it" },
 	{ ENOSPC, NULL, "too many mailboxes", "max_mailboxes is reached: remove unused ones (mboxctl rm) or raise /sys/module/mbox/parameters/max_mailboxes" },
 	{ ENAMETOOLONG, NULL, "name too long", "a name has at most 255 bytes after its '/'" },
@@ -47,19 +50,48 @@ static const struct hint hints[] = {
 	{ EINTR, NULL, "interrupted", "run it again" },
 };
 
+/*
+ * Which limit a quota error hit, from the caller's usage now, e.g. "user 1000
+ * at 819200/819200 bytes": empty if the module cannot say.
+ */
+static void quota_cause(const char *verb, int err, char *buf, size_t len)
+{
+	struct mbox_usage u = { 0 };
+	int fd = mbox_open_dev(0);
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	if (!mbox_usage(fd, &u)) {
+		if (err == ENOSPC)
+			snprintf(buf, len, "%u/%u mailboxes exist: ", u.all_mailboxes,
+				 u.all_mailboxes_max);
+		else if (!strcmp(verb, "create"))
+			snprintf(buf, len, "user %u at %u/%u mailboxes: ", u.uid, u.mailboxes,
+				 u.mailboxes_max);
+		else
+			snprintf(buf, len, "user %u at %llu/%llu bytes: ", u.uid,
+				 (unsigned long long)u.bytes, (unsigned long long)u.bytes_max);
+	}
+	close(fd);
+}
+
 int mboxctl_fail(const char *verb, const char *name, int err)
 {
 	const struct hint *h = NULL;
+	char cause[128] = "";
 	size_t i;
 
 	err = err < 0 ? -err : err;
 	for (i = 0; i < ARRAY_SIZE(hints) && !h; i++)
 		if (hints[i].err == err && (!hints[i].verb || !strcmp(hints[i].verb, verb)))
 			h = &hints[i];
-	fprintf(stderr, "mboxctl: %s%s%s: %s (%s)%s%s\n",
+	if (err == EDQUOT || err == ENOSPC)
+		quota_cause(verb, err, cause, sizeof(cause));
+	fprintf(stderr, "mboxctl: %s%s%s: %s (%s)%s%s%s\n",
 		strcmp(verb, "dev") ? verb : "", name && strcmp(verb, "dev") ? " " : "",
 		name ? name : "", h ? h->what : strerror(err),
-		strerrorname_np(err) ?: "?", h ? ": " : "", h ? h->todo : "");
+		strerrorname_np(err) ?: "?", h ? ": " : "", cause, h ? h->todo : "");
 	return 1;
 }
 
@@ -169,6 +201,24 @@ int mboxctl_next_opt(const struct mboxctl_verb *v, int argc, char **argv,
 	return c;
 }
 
+/*
+ * Run COMMAND with the new handle open as $MBOX_FD: the mailbox (and an
+ * --unlink-on-close name) lives as long as COMMAND and what it shares it with.
+ */
+static int run_holding(const struct mboxctl_verb *v, int fd, const char *name,
+		       char **cmd)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", fd);
+	if (fcntl(fd, F_SETFD, 0) || setenv("MBOX_FD", num, 1))
+		return mboxctl_fail(v->name, name, errno);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "mboxctl: %s %s: cannot run %s: %s\n", v->name, name, cmd[0],
+		strerror(errno));
+	return 1;
+}
+
 static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -179,6 +229,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "fixed", no_argument, NULL, 'f' },
 		{ "rendezvous", no_argument, NULL, 'r' },
 		{ "excl", no_argument, NULL, 'x' },
+		{ "unlink-on-close", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -190,7 +241,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 	unsigned long long n;
 	int c, fd, err, status = 0;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "m:n:s:b:frxh", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+m:n:s:b:frxuh", opts, &status)) != -1) {
 		switch (c) {
 		case 'm':
 			status = mboxctl_parse_num(v->name, "--mode", optarg, 8, 0777, &n);
@@ -217,17 +268,24 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 		case 'x':
 			o.flags |= MBOX_OPEN_EXCL;
 			break;
+		case 'u':
+			o.flags |= MBOX_OPEN_UNLINK_ON_CLOSE;
+			break;
 		}
 	}
 	if (status)
 		return status < 0 ? 0 : status;
-	if (optind != argc - 1)
-		return mboxctl_usage_error(v->name, "one NAME expected");
+	if (optind >= argc)
+		return mboxctl_usage_error(v->name, "NAME expected");
+	if ((o.flags & MBOX_OPEN_UNLINK_ON_CLOSE) && optind == argc - 1)
+		return mboxctl_usage_error(v->name, "--unlink-on-close needs a COMMAND to hold the name");
 	fd = mboxctl_open_dev();
 	if (fd < 0)
 		return 1;
 	o.name_ptr = mbox_ptr(argv[optind]);
 	err = mbox_bind(fd, &o);
+	if (!err && optind < argc - 1)
+		return run_holding(v, fd, argv[optind], argv + optind + 1);
 	close(fd);
 	return err ? mboxctl_fail(v->name, argv[optind], err) : 0;
 }
@@ -468,23 +526,39 @@ static int write_all(const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Who sent r, on stderr (stdout has the body): "running" only when the
+ * process now at the pid is the sender, not a later one that got its pid.
+ */
+static void print_sender(const struct mbox_recv *r)
+{
+	int pidfd = mbox_sender_pidfd(r);
+
+	fprintf(stderr, "sender: pid %d tid %d uid %u gid %u start_ns %llu %s\n",
+		r->pid, r->tid, r->uid, r->gid, (unsigned long long)r->start_ns,
+		!r->pid ? "not-visible" : pidfd >= 0 ? "running" : "gone");
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "nonblock", no_argument, NULL, 'n' },
 		{ "peek", no_argument, NULL, 'p' },
+		{ "sender", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct mbox_recv r = { 0 };
 	struct mbox_stat st;
 	unsigned long long n;
-	int c, fd, err, status = 0;
+	int c, fd, err, status = 0, sender = 0;
 	const char *name;
 	char *buf = NULL;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:nph", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:npsh", opts, &status)) != -1) {
 		switch (c) {
 		case 't':
 			status = mboxctl_parse_num(v->name, "--timeout", optarg, 0, 1ULL << 40, &n);
@@ -496,6 +570,9 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 			break;
 		case 'p':
 			r.flags |= MBOX_RECV_PEEK;
+			break;
+		case 's':
+			sender = 1;
 			break;
 		}
 	}
@@ -517,6 +594,8 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 		r.buf_len = st.max_msg_size;
 		err = mbox_recvx(fd, &r);
 	}
+	if (!err && sender)
+		print_sender(&r);
 	if (!err)
 		err = write_all(buf, r.len);
 	free(buf);
@@ -573,6 +652,50 @@ static int cmd_destroy(const struct mboxctl_verb *v, int argc, char **argv)
 	return err ? mboxctl_fail(v->name, argv[optind], err) : 0;
 }
 
+static int cmd_usage(const struct mboxctl_verb *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "uid", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct mbox_usage u = { 0 };
+	unsigned long long n;
+	int c, fd, err, json = 0, status = 0;
+
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "u:jh", opts, &status)) != -1) {
+		if (c == 'j')
+			json = 1;
+		if (c != 'u')
+			continue;
+		status = mboxctl_parse_num(v->name, "--uid", optarg, 10, UINT32_MAX - 1, &n);
+		u.flags = MBOX_USAGE_UID;
+		u.uid = n;
+	}
+	if (status)
+		return status < 0 ? 0 : status;
+	if (optind != argc)
+		return mboxctl_usage_error(v->name, "no arguments expected");
+	fd = mboxctl_open_dev();
+	if (fd < 0)
+		return 1;
+	err = mbox_usage(fd, &u);
+	close(fd);
+	if (err)
+		return mboxctl_fail(v->name, NULL, err);
+	printf(json ? "{\"uid\": %u, \"msgs\": %llu, \"bytes\": %llu, \"bytes_max\": %llu, " :
+		      "user %u\nmessages: %llu\nbytes: %llu/%llu\n",
+	       u.uid, (unsigned long long)u.msgs, (unsigned long long)u.bytes,
+	       (unsigned long long)u.bytes_max);
+	printf(json ? "\"mailboxes\": %u, \"mailboxes_max\": %u, " :
+		      "mailboxes: %u/%u\n", u.mailboxes, u.mailboxes_max);
+	printf(json ? "\"all_mailboxes\": %u, \"all_mailboxes_max\": %u, \"msg_overhead\": %u}\n" :
+		      "all mailboxes: %u/%u\nper-message overhead: %u bytes\n",
+	       u.all_mailboxes, u.all_mailboxes_max, u.msg_overhead);
+	return 0;
+}
+
 /* Names of the bits of one mbox_version mask, lowest first. */
 static void print_bits(const char *what, __u64 mask, const char *const *names, size_t n)
 {
@@ -593,10 +716,11 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 	};
 	static const char *const ioctls[] = {
 		"version", "open", "unlink", "destroy", "send", "recv", "stat",
-		"setattr", "call", "reply", "cancel", "send-batch", "recv-batch",
+		"setattr", "call", "reply", "cancel", "send-batch", "recv-batch", "usage",
 	};
 	static const char *const open_flags[] = {
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
+		"unlink-on-close",
 	};
 	static const char *const send_flags[] = { "nonblock", "deadline", "sync" };
 	static const char *const recv_flags[] = {
@@ -628,15 +752,18 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 }
 
 static const struct mboxctl_verb verbs[] = {
-	{ "create", cmd_create, "[OPTIONS] NAME",
+	{ "create", cmd_create, "[OPTIONS] NAME [COMMAND [ARG...]]",
 	  "Create the mailbox NAME (\"/\" and 1 to 255 bytes), or open it if it exists.\n"
+	  "With COMMAND, run it with the handle open as file descriptor $MBOX_FD.\n"
 	  "  -m, --mode MODE     permission bits, octal (default 0600, masked by umask)\n"
 	  "  -n, --msgs N        capacity in messages (default: the module's msgs_default)\n"
 	  "  -s, --size BYTES    largest message (default: the module's msg_size_default)\n"
 	  "  -b, --bytes BYTES   capacity in bytes (default: msgs * size)\n"
 	  "  -f, --fixed         every message is exactly --size bytes\n"
 	  "  -r, --rendezvous    no buffering: a send waits for its receiver\n"
-	  "  -x, --excl          fail if NAME exists\n" },
+	  "  -x, --excl          fail if NAME exists\n"
+	  "  -u, --unlink-on-close  NAME goes when COMMAND (and all that shares its\n"
+	  "                      handle) exits, even killed; NAME must not exist\n" },
 	{ "ls", cmd_ls, "[--json]",
 	  "List the named mailboxes of this IPC namespace (from /proc/mbox).\n"
 	  "  -j, --json          one JSON array of objects\n" },
@@ -654,7 +781,9 @@ static const struct mboxctl_verb verbs[] = {
 	  "Receive one message (the oldest of the highest priority) and write it to stdout.\n"
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays empty\n"
 	  "  -n, --nonblock      fail at once if the mailbox is empty\n"
-	  "  -p, --peek          leave the message queued\n" },
+	  "  -p, --peek          leave the message queued\n"
+	  "  -s, --sender        on stderr: the sender's pid, tid, uid, gid, start time,\n"
+	  "                      and whether it still runs (not a reuse of its pid)\n" },
 	{ "rm", cmd_rm, "NAME...",
 	  "Unlink mailbox names. Open handles keep working; the last close frees it.\n" },
 	{ "destroy", cmd_destroy, "NAME",
@@ -663,6 +792,12 @@ static const struct mboxctl_verb verbs[] = {
 	  "Show the mailboxes (or only NAMEs) live: messages, bytes, waiters, rates.\n"
 	  "  -i, --interval SEC  seconds between refreshes (default 1, fractions allowed)\n"
 	  "  -c, --count N       exit after N refreshes (default: run until interrupted)\n" },
+	{ "usage", cmd_usage, "[--uid UID] [--json]",
+	  "Show a user's usage against each limit: queued messages and bytes\n"
+	  "(user_bytes_max), owned mailboxes (user_mailboxes_max), all mailboxes\n"
+	  "(max_mailboxes). Default: your own user.\n"
+	  "  -u, --uid UID       another user's (needs CAP_SYS_ADMIN)\n"
+	  "  -j, --json          one JSON object\n" },
 	{ "version", cmd_version, "[--help]",
 	  "Show the library version and what the loaded module supports.\n" },
 };

@@ -61,7 +61,8 @@ drain() {
 over_quota() {
 	old=$(cat /sys/module/mbox/parameters/user_bytes_max)
 	echo 1 >/sys/module/mbox/parameters/user_bytes_max || return 1
-	fails 1 'user quota exceeded (EDQUOT): .*user_bytes_max' mboxctl send $box x
+	fails 1 "user quota exceeded (EDQUOT): user $(id -u) at [0-9]*/1 bytes: .*user_bytes_max" \
+		mboxctl send $box x
 	rc=$?
 	echo "$old" >/sys/module/mbox/parameters/user_bytes_max
 	return $rc
@@ -79,7 +80,7 @@ usage_errors() {
 	[ $? -eq 2 ] || return 1
 	mboxctl frobnicate
 	[ $? -eq 2 ] || return 1
-	for v in create ls stat send recv rm destroy watch version; do
+	for v in create ls stat send recv rm destroy watch usage version; do
 		mboxctl $v --help | grep -q "^usage: mboxctl $v" || return 1
 	done
 }
@@ -104,7 +105,43 @@ destroy_ok() {
 		fails 1 '(ENOENT)' mboxctl stat $box
 }
 
-ktap_plan 24
+owned_ok() {	# the name lives while COMMAND runs, and goes with it
+	n=/cli-owned-$$
+	mboxctl create --unlink-on-close $n sh -c "[ -n \"\$MBOX_FD\" ] && mboxctl ls | grep -q '^$n '" &&
+		! mboxctl ls | grep -q "^$n "
+}
+
+sender_ok() {	# the sending mboxctl has exited: its pid and start, "gone"
+	mboxctl send $box who || return 1
+	[ "$(mboxctl recv --sender $box 2>"$err")" = who ] || return 1
+	cat "$err"
+	grep -q "^sender: pid [1-9][0-9]* tid [1-9][0-9]* uid $(id -u) gid $(id -g) start_ns [1-9][0-9]* gone$" "$err"
+}
+
+usage_ok() {	# one message of 5 bytes queued: counted, against the limits
+	mboxctl send $box usage || return 1
+	out=$(mboxctl usage) || return 1
+	echo "$out"
+	echo "$out" | grep -q "^user $(id -u)$" &&
+		echo "$out" | grep -q "^bytes: [1-9][0-9]*/$(cat /sys/module/mbox/parameters/user_bytes_max)$" &&
+		echo "$out" | grep -q "^mailboxes: [1-9][0-9]*/$(cat /sys/module/mbox/parameters/user_mailboxes_max)$" &&
+		json=$(mboxctl usage --json --uid 65534) && echo "$json" &&
+		[ "$(echo "$json" | json_num uid)" = 65534 ] &&
+		[ "$(echo "$json" | json_num msgs)" = 0 ] &&
+		mboxctl recv $box >/dev/null
+}
+
+too_many_mailboxes() {	# ENOSPC names how many exist, of how many
+	old=$(cat /sys/module/mbox/parameters/max_mailboxes)
+	n=$(mboxctl usage --json | json_num all_mailboxes)
+	echo "$n" >/sys/module/mbox/parameters/max_mailboxes || return 1
+	fails 1 "too many mailboxes (ENOSPC): $n/$n mailboxes exist: " mboxctl create /cli-full-$$
+	rc=$?
+	echo "$old" >/sys/module/mbox/parameters/max_mailboxes
+	return $rc
+}
+
+ktap_plan 29
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -125,11 +162,17 @@ ktap_ok "recv --timeout on empty says ETIMEDOUT" sh -c "mboxctl create /cli-empt
 	mboxctl recv --timeout 50 /cli-empty-$$ 2>&1 | grep -q '(ETIMEDOUT)'; rc=\$?; mboxctl rm /cli-empty-$$; exit \$rc"
 ktap_ok "watch --count 2 shows the full mailbox" watch_ok
 ktap_ok "drain" drain
-ktap_ok "send over the user quota mentions user_bytes_max" over_quota
+ktap_ok "recv --sender names the sender, gone once it exited" sender_ok
+ktap_ok "send over the user quota names the usage and user_bytes_max" over_quota
+ktap_ok "usage shows the queued bytes and mailboxes against the limits" usage_ok
+ktap_ok "create at max_mailboxes names N/N mailboxes (ENOSPC)" too_many_mailboxes
 ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
 	0123456789012345678901234567890123456789012345678901234567890123456789
 ktap_ok "send --key replaces, --ttl expires, stat counts them" ttl_key_ok
 ktap_ok "rm, and rm again says ENOENT" rm_ok
 ktap_ok "destroy" destroy_ok
 ktap_ok "usage errors exit 2, every verb has --help" usage_errors
+ktap_ok "create --unlink-on-close COMMAND: the name goes with COMMAND" owned_ok
+ktap_ok "create --unlink-on-close without COMMAND exits 2" \
+	fails 2 'needs a COMMAND' mboxctl create --unlink-on-close /cli-owned-$$
 ktap_done

@@ -67,6 +67,7 @@ struct mbox_version {
 #define MBOX_OPEN_PORT		0x10U	/* with CREATE: this process's port */
 #define MBOX_OPEN_PID		0x20U	/* the port of the process with pid target */
 #define MBOX_OPEN_PIDFD		0x40U	/* the port of the process pidfd target names */
+#define MBOX_OPEN_UNLINK_ON_CLOSE 0x80U	/* with CREATE: the name goes with this handle */
 
 /**
  * struct mbox_open - bind a handle to a mailbox
@@ -96,6 +97,10 @@ struct mbox_version {
  * Ports give direct communication: %MBOX_OPEN_CREATE | %MBOX_OPEN_PORT (no
  * name) creates the calling process's port, a mailbox that other processes
  * open by naming the process, with %MBOX_OPEN_PID or %MBOX_OPEN_PIDFD.
+ *
+ * %MBOX_OPEN_CREATE | %MBOX_OPEN_UNLINK_ON_CLOSE creates a named mailbox
+ * whose name is bound to this handle: when its last reference is closed
+ * (also by a crash), the name is unlinked. The name must be free (EEXIST).
  */
 struct mbox_open {
 	__aligned_u64 name_ptr;
@@ -204,6 +209,10 @@ struct mbox_send {
  * @send_ns: out: CLOCK_MONOTONIC time of the send, in nanoseconds.
  * @reply_token: out: non-zero when the message is a request made with
  *	%MBOX_IOC_CALL: pass it to %MBOX_IOC_REPLY to answer.
+ * @start_ns: out: when the sending process started, in nanoseconds of
+ *	CLOCK_BOOTTIME as the receiver sees it (the starttime of
+ *	/proc/<pid>/stat, in finer units); 0 when @pid is 0. With @pid it
+ *	tells the sender from a later process that got the same pid.
  *
  * The highest-priority message is received first, the oldest first among
  * equals; with a selection, the first that matches in that order.
@@ -225,15 +234,18 @@ struct mbox_recv {
 	__u32 pad;
 	__u64 send_ns;
 	__u64 reply_token;
+	__u64 start_ns;
 };
 
 #define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
 #define MBOX_RECV_SIZE_VER1	96	/* adds selection, sender, reply token */
+#define MBOX_RECV_SIZE_VER2	104	/* adds start_ns */
 
 /**
  * struct mbox_stat - a mailbox's attributes and state
- * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS and
- *	%MBOX_OPEN_PORT as the mailbox was created with.
+ * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS,
+ *	%MBOX_OPEN_PORT and %MBOX_OPEN_UNLINK_ON_CLOSE as the mailbox was
+ *	created with.
  * @mode: out: permission bits.
  * @uid: out: owner, as seen in the caller's user namespace.
  * @gid: out: group, as seen in the caller's user namespace.
@@ -380,6 +392,53 @@ struct mbox_batch {
 
 #define MBOX_BATCH_SIZE_VER0	24	/* sizeof first published struct */
 
+/* struct mbox_usage.flags */
+#define MBOX_USAGE_UID		0x1U	/* report the user uid names */
+
+/**
+ * struct mbox_usage - a user's usage against each limit in effect
+ * @flags: in: MBOX_USAGE_* flags.
+ * @uid: in: with %MBOX_USAGE_UID, the user to report, in the caller's user
+ *	namespace; another user than the caller's real uid needs
+ *	CAP_SYS_ADMIN. Out: the user reported.
+ * @bytes: out: what the user's queued messages (sent, not yet received, in
+ *	all mailboxes) count: their payload plus @msg_overhead each.
+ * @bytes_max: out: the limit of @bytes (user_bytes_max): a send that
+ *	would pass it fails with EDQUOT.
+ * @msgs: out: the user's queued messages; they have no limit of their own
+ *	but each counts @msg_overhead bytes in @bytes.
+ * @mailboxes: out: mailboxes the user owns (created, not yet freed).
+ * @mailboxes_max: out: the limit of @mailboxes (user_mailboxes_max):
+ *	creating one more fails with EDQUOT, but for CAP_SYS_RESOURCE.
+ * @handles: out: reserved for handles carried in messages: 0.
+ * @handles_max: out: reserved: 0.
+ * @all_mailboxes: out: mailboxes in existence, of every user.
+ * @all_mailboxes_max: out: the limit of @all_mailboxes (max_mailboxes):
+ *	creating one more fails with ENOSPC.
+ * @msg_overhead: out: bytes a queued message counts besides its payload.
+ * @pad: in: must be zero.
+ *
+ * Answered by %MBOX_IOC_USAGE on any /dev/mbox handle, bound or not, for
+ * the caller's real uid (whose quota its sends are charged to) by default.
+ */
+struct mbox_usage {
+	__u32 flags;
+	__u32 uid;
+	__u64 bytes;
+	__u64 bytes_max;
+	__u64 msgs;
+	__u32 mailboxes;
+	__u32 mailboxes_max;
+	__u32 handles;
+	__u32 handles_max;
+	__u32 all_mailboxes;
+	__u32 all_mailboxes_max;
+	__u32 msg_overhead;
+	__u32 pad;
+};
+
+#define MBOX_USAGE_SIZE_VER0	64	/* sizeof first published struct */
+
 #define MBOX_IOC_VERSION	_IOWR(MBOX_IOCTL_MAGIC, 0x00, struct mbox_version)
 #define MBOX_IOC_OPEN		_IOWR(MBOX_IOCTL_MAGIC, 0x01, struct mbox_open)
 #define MBOX_IOC_UNLINK		_IOW(MBOX_IOCTL_MAGIC, 0x02, struct mbox_name)
@@ -393,5 +452,6 @@ struct mbox_batch {
 #define MBOX_IOC_CANCEL		_IO(MBOX_IOCTL_MAGIC, 0x0a)
 #define MBOX_IOC_SEND_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0b, struct mbox_batch)
 #define MBOX_IOC_RECV_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0c, struct mbox_batch)
+#define MBOX_IOC_USAGE		_IOWR(MBOX_IOCTL_MAGIC, 0x0d, struct mbox_usage)
 
 #endif /* _UAPI_LINUX_MBOX_H */

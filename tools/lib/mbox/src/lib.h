@@ -19,11 +19,12 @@ _Static_assert(sizeof(struct mbox_version) == 40, "struct mbox_version");
 _Static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1, "struct mbox_open");
 _Static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0, "struct mbox_name");
 _Static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER2, "struct mbox_send");
-_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER1, "struct mbox_recv");
+_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER2, "struct mbox_recv");
 _Static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1, "struct mbox_stat");
 _Static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0, "struct mbox_setattr");
 _Static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0, "struct mbox_call");
 _Static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0, "struct mbox_reply");
+_Static_assert(sizeof(struct mbox_usage) == MBOX_USAGE_SIZE_VER0, "struct mbox_usage");
 
 /* ioctl() as 0 or -errno. */
 static inline int __mbox_ioctl(int fd, unsigned long cmd, void *arg)

@@ -3,6 +3,8 @@
  * libmbox: attributes against the real module. stat, setattr and version,
  * each success path and each errno the man pages list.
  */
+#include <sys/wait.h>
+
 #include "libmbox_test.h"
 
 FIXTURE(anon) {
@@ -39,6 +41,55 @@ TEST_F(anon, stat_reports_queue_and_totals)
 	EXPECT_EQ(2, st.total_sent);
 	EXPECT_EQ(1, st.total_received);
 	EXPECT_EQ(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV, st.access);
+}
+
+TEST_F(anon, usage_counts_the_queued_message)
+{
+	struct mbox_usage before = { 0 }, after = { 0 };
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	ASSERT_EQ(0, mbox_usage(self->fd, &before));
+	ASSERT_EQ(3, mbox_send(self->fd, "abc", 3));
+	ASSERT_EQ(0, mbox_usage(self->fd, &after));
+	EXPECT_EQ(getuid(), after.uid);
+	EXPECT_EQ(before.msgs + 1, after.msgs);
+	EXPECT_EQ(before.bytes + 3 + after.msg_overhead, after.bytes);
+	EXPECT_LE(1, after.mailboxes);
+	EXPECT_NE(0, after.bytes_max);
+}
+
+TEST(usage_unknown_flag_einval)
+{
+	struct mbox_usage u = { .flags = 0x80 };
+	int fd;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	fd = mbox_open_dev(0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, mbox_usage(fd, &u));
+	close(fd);
+}
+
+TEST(usage_of_another_user_eperm)
+{
+	struct mbox_usage u = { .flags = MBOX_USAGE_UID, .uid = 0 };
+	int fd, status;
+	pid_t pid;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_USAGE);
+	fd = mbox_open_dev(0);
+	ASSERT_LE(0, fd);
+	/* Root may ask about anyone: ask as nobody, in a child. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (getuid() == 0 && (setgid(65534) || setuid(65534)))
+			_exit(2);
+		_exit(mbox_usage(fd, &u) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
 }
 
 TEST(stat_unbound_ebadfd)

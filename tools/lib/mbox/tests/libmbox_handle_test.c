@@ -109,6 +109,35 @@ TEST_F(named, create_existing_opens_it)
 	close(fd);
 }
 
+TEST(create_unlink_on_close_name_goes_with_the_handle)
+{
+	char name[64];
+	int fd, other;
+
+	SKIP_WITHOUT_OPEN_FLAG(MBOX_OPEN_UNLINK_ON_CLOSE);
+	test_name(name, sizeof(name), "owned");
+	fd = mbox_create(name, MBOX_OPEN_UNLINK_ON_CLOSE, BOTH, 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	other = mbox_open_name(name, BOTH);
+	ASSERT_LE(0, other);
+	close(fd);
+	EXPECT_EQ(-ENOENT, mbox_open_name(name, BOTH));
+	EXPECT_EQ(1, mbox_send(other, "x", 1));	/* the mailbox lives on */
+	close(other);
+}
+
+TEST_F(named, create_unlink_on_close_existing_eexist)
+{
+	SKIP_WITHOUT_OPEN_FLAG(MBOX_OPEN_UNLINK_ON_CLOSE);
+	EXPECT_EQ(-EEXIST, mbox_create(self->name, MBOX_OPEN_UNLINK_ON_CLOSE, BOTH, 0600, 0, 0));
+}
+
+TEST(create_unlink_on_close_anonymous_einval)
+{
+	SKIP_WITHOUT_OPEN_FLAG(MBOX_OPEN_UNLINK_ON_CLOSE);
+	EXPECT_EQ(-EINVAL, mbox_create(NULL, MBOX_OPEN_UNLINK_ON_CLOSE, BOTH, 0600, 0, 0));
+}
+
 TEST(open_name_absent_enoent)
 {
 	SKIP_WITHOUT_DEVICE();

@@ -290,4 +290,52 @@ TEST_F(anon, cancel_wakes_blocked_receiver_ecanceled)
 	EXPECT_EQ(-ECANCELED, (long)ret);
 }
 
+TEST_F(anon, sender_pidfd_of_a_running_sender)
+{
+	char buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	int pidfd;
+
+	ASSERT_EQ(2, mbox_send(self->fd, "me", 2));
+	ASSERT_EQ(0, mbox_recvx(self->fd, &r));
+	if (!r.start_ns)
+		SKIP(return, "the module reports no start_ns yet");
+	pidfd = mbox_sender_pidfd(&r);
+	ASSERT_LE(0, pidfd);
+	close(pidfd);
+}
+
+TEST_F(anon, sender_pidfd_of_a_reaped_sender_esrch)
+{
+	char buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(mbox_send(self->fd, "kid", 3) == 3 ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(0, mbox_recvx(self->fd, &r));
+	EXPECT_EQ(pid, r.pid);
+	EXPECT_EQ(-ESRCH, mbox_sender_pidfd(&r));
+}
+
+TEST(sender_pidfd_of_a_reused_pid_esrch)
+{
+	struct mbox_recv r = { .pid = getpid(), .start_ns = 1 };
+
+	/* This pid, but not this process's start: someone else's once. */
+	EXPECT_EQ(-ESRCH, mbox_sender_pidfd(&r));
+}
+
+TEST(sender_pidfd_invisible_sender_esrch)
+{
+	struct mbox_recv r = { .pid = 0, .start_ns = 1 };
+
+	EXPECT_EQ(-ESRCH, mbox_sender_pidfd(&r));
+}
+
 TEST_HARNESS_MAIN

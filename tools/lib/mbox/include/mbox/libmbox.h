@@ -59,11 +59,13 @@ ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 int mbox_callx(int fd, struct mbox_call *c);
 int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error);
 int mbox_cancel(int fd);
+int mbox_sender_pidfd(const struct mbox_recv *r);
 
 /* Attributes and introspection */
 int mbox_stat(int fd, struct mbox_stat *st);
 int mbox_setattr(int fd, const struct mbox_setattr *a);
 int mbox_version(int fd, struct mbox_version *v);
+int mbox_usage(int fd, struct mbox_usage *u);
 
 /* One line of /proc/mbox: a named mailbox of the caller's IPC namespace. */
 struct mbox_entry {
