@@ -24,8 +24,8 @@
 static_assert(sizeof(struct mbox_version) == 40);
 static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
-static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER2);
-static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER2);
+static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER3);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER3);
 static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
@@ -143,7 +143,7 @@ static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
 	err = copy_struct_from_user(&s, sizeof(s), uarg, usize);
 	if (err)
 		return err;
-	if (s.flags & ~MBOX_SEND_FLAGS)
+	if ((s.flags & ~MBOX_SEND_FLAGS) || s.pad)
 		return -EINVAL;
 	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags | xflags);
 	x.prio = s.prio;
@@ -151,6 +151,8 @@ static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
 	x.deadline = ns_to_ktime(s.deadline_ns);
 	x.expire_ns = s.expire_ns;
 	x.key = s.key;
+	x.fds = u64_to_user_ptr(s.fds_ptr);
+	x.nfds = s.nfds;
 	return mbox_handle_send(file, &x);
 }
 
@@ -244,18 +246,21 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	err = copy_struct_from_user(&r, sizeof(r), uarg, usize);
 	if (err)
 		return err;
-	if (r.flags & ~MBOX_RECV_FLAGS)
+	if ((r.flags & ~MBOX_RECV_FLAGS) ||
+	    (r.flags & (MBOX_RECV_FDS | MBOX_RECV_FDS_CLOEXEC)) == MBOX_RECV_FDS_CLOEXEC)
 		return -EINVAL;
 	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags | xflags);
 	x.deadline = ns_to_ktime(r.deadline_ns);
+	x.fds = u64_to_user_ptr(r.fds_ptr);
+	x.nfds = r.fds_max;
 	err = mbox_recv_select(&x, &r);
 	if (err)
 		return err;
 	err = mbox_handle_recv(file, &x);
 	put_pid(x.from);
-	if (err && err != -EMSGSIZE)
+	if (err && err != -EMSGSIZE && err != -ETOOMANYREFS)
 		return err;
-	/* EMSGSIZE too: the caller learns how big a buffer to bring. */
+	/* EMSGSIZE, ETOOMANYREFS too: the caller learns what room to bring. */
 	r.len = x.msg_len;
 	r.prio = x.prio;
 	r.seq = x.seq;
@@ -268,6 +273,7 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	r.send_ns = x.send_ns;
 	r.reply_token = x.reply_token;
 	r.start_ns = x.start_ns;
+	r.nfds = x.msg_nfds;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
 }

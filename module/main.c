@@ -38,6 +38,10 @@ unsigned long mbox_user_bytes_max = 64UL << 20;
 module_param_named(user_bytes_max, mbox_user_bytes_max, ulong, 0644);
 MODULE_PARM_DESC(user_bytes_max, "Bytes of queued messages one user may have");
 
+unsigned int mbox_user_files_max = 1024;
+module_param_named(user_files_max, mbox_user_files_max, uint, 0644);
+MODULE_PARM_DESC(user_files_max, "Open files one user's queued messages may carry");
+
 unsigned int mbox_user_mailboxes_max = 64;
 module_param_named(user_mailboxes_max, mbox_user_mailboxes_max, uint, 0644);
 MODULE_PARM_DESC(user_mailboxes_max,

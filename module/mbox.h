@@ -63,6 +63,7 @@ extern unsigned int mbox_msg_size_max;
 extern unsigned long mbox_bytes_max;
 extern unsigned long mbox_user_bytes_max;
 extern unsigned int mbox_user_mailboxes_max;
+extern unsigned int mbox_user_files_max;
 
 /**
  * struct mbox_user - what one user has queued, for the per-user quota
@@ -80,6 +81,7 @@ struct mbox_user {
 	atomic_long_t bytes;
 	atomic_long_t msgs;
 	atomic_t mailboxes;
+	atomic_t files;
 };
 
 /**
@@ -109,6 +111,7 @@ struct mbox_user {
  * @keyed: sent with a key
  * @next_drop: in a chain of messages dropped unreceived, freed once the
  *	mailbox is unlocked (struct mbox_wake)
+ * @files: the open files it carries (files.c), or NULL
  * @data: payload
  *
  * Every message carries the tree node its level needs, so queueing a message,
@@ -135,6 +138,7 @@ struct mbox_msg {
 	u64 expire_ns;
 	u64 key;
 	struct mbox_msg *next_drop;
+	struct mbox_files *files;
 	u8 data[];
 };
 
@@ -320,6 +324,10 @@ struct mbox_handle {
  * @reply_token: receive: out: the token to answer a call's request with
  * @expire_ns: send: with MBOX_SEND_EXPIRE, when the message expires
  * @key: send: with MBOX_SEND_KEY, its key
+ * @fds: send: the descriptors of the files to carry; receive: with
+ *	MBOX_RECV_FDS, room for the new descriptors' numbers
+ * @nfds: send: how many; receive: room for how many
+ * @msg_nfds: receive: out: how many files the message carries
  * @pages: receive: the buffer's pages, pinned while it waits for a message
  *	large enough to be copied straight in, or NULL
  * @npages: how many
@@ -347,6 +355,9 @@ struct mbox_xfer {
 	u64 reply_token;
 	u64 expire_ns;
 	u64 key;
+	int __user *fds;
+	u32 nfds;
+	u32 msg_nfds;
 	struct page **pages;
 	unsigned int npages;
 	size_t pinned;
@@ -383,7 +394,8 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 			 MBOX_SEND_EXPIRE | MBOX_SEND_KEY)
 #define MBOX_RECV_FLAGS	(MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE | \
 			 MBOX_RECV_PEEK | MBOX_RECV_TRUNC | MBOX_RECV_TYPE | \
-			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM)
+			 MBOX_RECV_EXCEPT | MBOX_RECV_FROM | MBOX_RECV_FDS | \
+			 MBOX_RECV_FDS_CLOEXEC)
 #define MBOX_CALL_FLAGS	MBOX_CALL_DEADLINE
 #define MBOX_ATTR_MASK	(MBOX_ATTR_MODE | MBOX_ATTR_MAX_MSGS | MBOX_ATTR_MAX_BYTES)
 #define MBOX_USAGE_FLAGS	MBOX_USAGE_UID
@@ -442,6 +454,15 @@ void mbox_msg_put(struct mbox_msg *msg);
 bool mbox_queue_empty(const struct mbox_mailbox *mb);
 bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
 
+/* files.c */
+struct mbox_files;
+struct mbox_files *mbox_files_get(struct mbox_user *user, const int __user *ufds,
+				  unsigned int n);
+void mbox_files_put(struct mbox_user *user, struct mbox_files *files);
+unsigned int mbox_files_count(const struct mbox_files *files);
+int mbox_files_install(const struct mbox_files *files, int __user *ufds,
+		       bool cloexec);
+
 /* direct.c */
 #define MBOX_DIRECT_MIN	SZ_64K	/* smallest message copied straight across */
 void mbox_direct_pin(struct mbox_xfer *x, size_t max_len);
@@ -465,6 +486,8 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes);
 void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
 int mbox_user_add_mailbox(struct mbox_user *user);
 void mbox_user_remove_mailbox(struct mbox_user *user);
+int mbox_user_add_files(struct mbox_user *user, unsigned int n);
+void mbox_user_remove_files(struct mbox_user *user, unsigned int n);
 void mbox_user_usage(kuid_t uid, struct mbox_usage *u);
 void mbox_users_show(struct seq_file *m);
 

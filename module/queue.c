@@ -65,6 +65,7 @@ void mbox_msg_put(struct mbox_msg *msg)
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
 	mbox_user_uncharge(msg->user, mbox_msg_charge(msg));
+	mbox_files_put(msg->user, msg->files);
 	mbox_user_put(msg->user);
 	put_pid(msg->pid);
 	put_pid(msg->tid);
@@ -87,6 +88,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
 	msg->expire_ns = 0;
 	msg->key = 0;
 	msg->next_drop = NULL;
+	msg->files = NULL;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err) {
 		kvfree(msg);
@@ -632,6 +634,15 @@ static int mbox_send_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	}
 }
 
+/* Has a receive room for a message: its bytes (or TRUNC) and its files? */
+static bool mbox_fits(const struct mbox_msg *msg, const struct mbox_xfer *x)
+{
+	u32 room = x->flags & MBOX_RECV_FDS ? x->nfds : 0;
+
+	return (msg->len <= x->len || (x->flags & MBOX_RECV_TRUNC)) &&
+	       mbox_files_count(msg->files) <= room;
+}
+
 /* The first blocked receiver that can take this message as it is, if any. */
 static struct mbox_waiter *mbox_taker(struct mbox_mailbox *mb,
 				      const struct mbox_msg *msg)
@@ -643,7 +654,7 @@ static struct mbox_waiter *mbox_taker(struct mbox_mailbox *mb,
 		return NULL;
 	list_for_each_entry(w, &mb->recv_waiters, node) {
 		if (!w->filling && !(w->x->flags & MBOX_RECV_PEEK) && mbox_match(msg, w->x) &&
-		    (msg->len <= w->x->len || (w->x->flags & MBOX_RECV_TRUNC)))
+		    mbox_fits(msg, w->x))
 			return w;
 	}
 	return NULL;
@@ -717,6 +728,8 @@ static int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer 
 {
 	if (x->prio >= MBOX_PRIO_MAX || x->type < 0)
 		return -EINVAL;
+	if (x->nfds > MBOX_FDS_MAX)
+		return -ETOOMANYREFS;
 	/* One that must be received cannot expire or be replaced unreceived. */
 	if ((x->flags & (MBOX_SEND_EXPIRE | MBOX_SEND_KEY)) && mbox_is_sync(x))
 		return -EINVAL;
@@ -747,7 +760,7 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	err = mbox_msg_check(mb, x);
 	if (err)
 		return err;
-	if (x->len >= MBOX_DIRECT_MIN && !(x->flags & MBOX_XFER_CALL)) {
+	if (x->len >= MBOX_DIRECT_MIN && !(x->flags & MBOX_XFER_CALL) && !x->nfds) {
 		err = mbox_direct_send(mb, user, x);
 		if (err <= 0)
 			return err;
@@ -755,6 +768,15 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	msg = mbox_msg_create(user, x->buf, x->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
+	if (x->nfds) {
+		msg->files = mbox_files_get(user, x->fds, x->nfds);
+		if (IS_ERR(msg->files)) {
+			err = PTR_ERR(msg->files);
+			msg->files = NULL;
+			mbox_msg_put(msg);
+			return err;
+		}
+	}
 	msg->prio = x->prio;
 	msg->type = x->type;
 	if (x->flags & MBOX_SEND_EXPIRE)
@@ -835,10 +857,13 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 			return w.msg;	/* handed over */
 	}
 	x->msg_len = msg->len;
+	x->msg_nfds = mbox_files_count(msg->files);
 	if (msg->len > x->len && !(x->flags & MBOX_RECV_TRUNC)) {
 		msg = ERR_PTR(-EMSGSIZE);
 	} else if (x->flags & MBOX_RECV_PEEK) {
 		refcount_inc(&msg->ref);
+	} else if (!mbox_fits(msg, x)) {
+		msg = ERR_PTR(-ETOOMANYREFS);	/* no room for its files: it stays */
 	} else {
 		/* Still counted: the room is made once it is copied out. */
 		mbox_queue_del(mb, msg);
@@ -917,6 +942,7 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	struct mbox_wake wake = { .n = 0 };
 	struct mbox_msg *msg;
 	bool copied;
+	int err;
 
 	spin_lock(&mb->lock);
 	msg = mbox_take(mb, x, &wake);
@@ -937,6 +963,12 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 		mbox_msg_put(msg);
 		return copied ? 0 : -EFAULT;
 	}
+	err = copied ? 0 : -EFAULT;
+	/* Its files too, or it goes back as if the copy had failed. */
+	if (!err && msg->files)
+		err = mbox_files_install(msg->files, x->fds,
+					 x->flags & MBOX_RECV_FDS_CLOEXEC);
+	copied = !err;
 
 	wake = (struct mbox_wake){ .n = 0 };
 	spin_lock(&mb->lock);
@@ -947,7 +979,7 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	mbox_wake_up(mb, &wake);
 	if (msg)
 		mbox_msg_put(msg);
-	return copied ? 0 : -EFAULT;
+	return err;
 }
 
 /**

@@ -144,6 +144,7 @@ static void mbox_user_read(const struct mbox_user *user, struct mbox_usage *u)
 	u->bytes = max(atomic_long_read(&user->bytes), 0L);
 	u->msgs = max(atomic_long_read(&user->msgs), 0L);
 	u->mailboxes = max(atomic_read(&user->mailboxes), 0);
+	u->handles = max(atomic_read(&user->files), 0);
 }
 
 /**
@@ -158,6 +159,7 @@ void mbox_user_usage(kuid_t uid, struct mbox_usage *u)
 	u->bytes = 0;
 	u->msgs = 0;
 	u->mailboxes = 0;
+	u->handles = 0;
 	spin_lock(&mbox_users_lock);
 	hash_for_each_possible(mbox_users, user, node, __kuid_val(uid))
 		if (uid_eq(user->uid, uid))
@@ -165,8 +167,7 @@ void mbox_user_usage(kuid_t uid, struct mbox_usage *u)
 	spin_unlock(&mbox_users_lock);
 	u->bytes_max = READ_ONCE(mbox_user_bytes_max);
 	u->mailboxes_max = READ_ONCE(mbox_user_mailboxes_max);
-	u->handles = 0;
-	u->handles_max = 0;
+	u->handles_max = READ_ONCE(mbox_user_files_max);
 	u->all_mailboxes = mbox_mailbox_count();
 	u->all_mailboxes_max = READ_ONCE(mbox_max_mailboxes);
 	u->msg_overhead = sizeof(struct mbox_msg);
@@ -195,7 +196,7 @@ void mbox_users_show(struct seq_file *m)
 	struct mbox_usage u;
 	unsigned int bkt;
 
-	seq_puts(m, "uid msgs bytes bytes_max mailboxes mailboxes_max\n");
+	seq_puts(m, "uid msgs bytes bytes_max mailboxes mailboxes_max handles handles_max\n");
 	spin_lock(&mbox_users_lock);
 	hash_for_each(mbox_users, bkt, user, node) {
 		if (!mbox_user_visible(m, user->uid, all))
@@ -203,10 +204,38 @@ void mbox_users_show(struct seq_file *m)
 		mbox_user_read(user, &u);
 		if (!u.msgs && !u.mailboxes)
 			continue;
-		seq_printf(m, "%u %llu %llu %lu %u %u\n",
+		seq_printf(m, "%u %llu %llu %lu %u %u %u %u\n",
 			   from_kuid_munged(seq_user_ns(m), user->uid), u.msgs,
 			   u.bytes, READ_ONCE(mbox_user_bytes_max), u.mailboxes,
-			   READ_ONCE(mbox_user_mailboxes_max));
+			   READ_ONCE(mbox_user_mailboxes_max), u.handles,
+			   READ_ONCE(mbox_user_files_max));
 	}
 	spin_unlock(&mbox_users_lock);
+}
+
+/**
+ * mbox_user_add_files() - count open files the user's messages carry
+ * @user: the sender
+ * @n: how many
+ *
+ * Return: 0, or -ETOOMANYREFS when the user's total would pass
+ * user_files_max.
+ */
+int mbox_user_add_files(struct mbox_user *user, unsigned int n)
+{
+	if (atomic_add_return(n, &user->files) > READ_ONCE(mbox_user_files_max)) {
+		atomic_sub(n, &user->files);
+		return -ETOOMANYREFS;
+	}
+	return 0;
+}
+
+/**
+ * mbox_user_remove_files() - uncount them
+ * @user: the sender
+ * @n: how many, as counted
+ */
+void mbox_user_remove_files(struct mbox_user *user, unsigned int n)
+{
+	atomic_sub(n, &user->files);
 }

@@ -99,21 +99,23 @@ static const int *const allowed[K_MAX] = {
 	[K_UNLINK]  = E(ENAMETOOLONG, ENOENT, EPERM),
 	[K_DESTROY] = E(EPERM),
 	[K_SEND]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,
-			ECANCELED),
-	[K_RECV]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED),
+			ECANCELED, EOPNOTSUPP, ETOOMANYREFS),
+	[K_RECV]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED,
+			ETOOMANYREFS),
 	[K_STAT]    = E(0),
 	[K_SETATTR] = E(EPERM),
 	[K_CALL]    = E(EBADF, EMSGSIZE, ETIMEDOUT, ECANCELED, EPIPE, EINTR, EDQUOT,
 			ENOMEM),
-	[K_REPLY]   = E(ENOENT, EPIPE, EMSGSIZE, EBADF, EXDEV),
+	[K_REPLY]   = E(ENOENT, EPIPE, EMSGSIZE, EBADF, EXDEV, EDQUOT, ENOMEM),
 	[K_CANCEL]  = E(0),
 	[K_SEND_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,
-			   ECANCELED),
-	[K_RECV_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED),
+			   ECANCELED, EOPNOTSUPP, ETOOMANYREFS),
+	[K_RECV_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED,
+			   ETOOMANYREFS),
 	[K_USAGE]   = E(EPERM),
 	[K_RAW]     = E(0),
 	[K_SHORT]   = E(0),
-	[K_READ]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ECANCELED),
+	[K_READ]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ECANCELED, ETOOMANYREFS),
 	[K_WRITE]   = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM,
 			ECANCELED),
 	[K_POLL]    = E(EINTR),
@@ -458,6 +460,17 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 			u.sd.deadline_ns = pick_deadline(s);
 			u.sd.expire_ns = pick_deadline(s);
 			u.sd.key = mbox_rng_below(s, 4);
+			/* Files to carry: ours (handles, pidfd, junk), sometimes. */
+			if (chance(s, 10)) {
+				static __thread int fdv[MBOX_FDS_MAX + 1];
+				unsigned int i;
+
+				u.sd.nfds = chance(s, 90) ? 1 + mbox_rng_below(s, 3) :
+					    mbox_rng_below(s, MBOX_FDS_MAX + 2);
+				for (i = 0; i < u.sd.nfds && i < MBOX_FDS_MAX + 1; i++)
+					fdv[i] = chance(s, 50) ? 0 : pick_fdnum(s);
+				u.sd.fds_ptr = chance(s, 95) ? (__u64)(uintptr_t)fdv : pick_ptr(s, 64);
+			}
 			u.sd.type = chance(s, 80) ? mbox_rng_below(s, 4) : (__s64)mbox_rng_next(s);
 			/* Never block for long: no flag, no file flag, no deadline. */
 			if (!nonblock && !(u.sd.flags & MBOX_SEND_NONBLOCK) &&

@@ -282,4 +282,39 @@ static inline __u64 mbox_env_u64(const char *name, __u64 def, bool *set)
 	return v;
 }
 
+/* A module parameter changed for one test, and its value before. */
+struct mbox_param {
+	char path[128];
+	char saved[32];
+};
+
+static inline int mbox_param_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* Set /sys/module/mbox/parameters/name to val, saving it first: 0 or -errno. */
+static inline int mbox_param_set(struct mbox_param *p, const char *name, const char *val)
+{
+	ssize_t n;
+
+	snprintf(p->path, sizeof(p->path), "/sys/module/mbox/parameters/%s", name);
+	n = mbox_read_file(p->path, p->saved, sizeof(p->saved));
+	if (n <= 0)
+		return n < 0 ? n : -EIO;
+	return mbox_param_write(p->path, val);
+}
+
+static inline int mbox_param_restore(const struct mbox_param *p)
+{
+	return mbox_param_write(p->path, p->saved);
+}
+
 #endif /* _MBOX_TEST_H */

@@ -537,7 +537,7 @@ TEST_F(msg, recv_unknown_flags_is_einval)
 	char buf[2 * MSG_SIZE];
 
 	ASSERT_EQ(0, send_msg(self->fd, msg_len(variant, 1), 1, 0, 0));
-	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_FROM << 1, 0, NULL));
+	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), MBOX_RECV_FDS_CLOEXEC << 1, 0, NULL));
 	EXPECT_EQ(-EINVAL, mbox_recv(self->fd, buf, sizeof(buf), 1U << 31, 0, NULL));
 	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
 }

@@ -1092,6 +1092,24 @@ TEST_F(call, reply_twice_is_enoent)
 	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 }
 
+/* A reply is charged to the replier: over its quota, EDQUOT, and it stays due. */
+TEST_F(call, reply_over_quota_is_edquot)
+{
+	struct mbox_param quota;
+	__u64 token;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root for the module parameter");
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, mbox_param_set(&quota, "user_bytes_max", "1"));
+	EXPECT_EQ(-EDQUOT, reply_str(self->e.fd, token, "full"));
+	ASSERT_EQ(0, mbox_param_restore(&quota));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "ok"));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+}
+
 TEST_F(call, reply_unknown_token_is_enoent)
 {
 	EXPECT_EQ(-ENOENT, reply_str(self->e.fd, 0x5eed5eed5eedULL, "who?"));

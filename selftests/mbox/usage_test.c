@@ -150,9 +150,7 @@ TEST(usage_reports_the_limits_in_effect)
 	EXPECT_EQ(param_get("user_bytes_max"), u.bytes_max);
 	EXPECT_EQ(param_get("user_mailboxes_max"), u.mailboxes_max);
 	EXPECT_EQ(param_get("max_mailboxes"), u.all_mailboxes_max);
-	/* Reserved until messages carry handles. */
-	EXPECT_EQ(0, u.handles);
-	EXPECT_EQ(0, u.handles_max);
+	EXPECT_EQ(param_get("user_files_max"), u.handles_max);
 }
 
 TEST(usage_unknown_flag_einval)
@@ -343,6 +341,8 @@ TEST(usage_at_enospc_shows_all_mailboxes)
 		close(b);
 }
 
+#define USERS_HEADER "uid msgs bytes bytes_max mailboxes mailboxes_max handles handles_max\n"
+
 /* The line of /proc/mbox_users for uid, in line; 0, or -ENOENT. */
 static int proc_users_line(uid_t uid, char *line, size_t len)
 {
@@ -350,7 +350,7 @@ static int proc_users_line(uid_t uid, char *line, size_t len)
 
 	if (mbox_read_file(PROC_USERS, buf, sizeof(buf)) < 0)
 		return -ENOENT;
-	if (strncmp(buf, "uid msgs bytes bytes_max mailboxes mailboxes_max\n", 49))
+	if (strncmp(buf, USERS_HEADER, strlen(USERS_HEADER)))
 		return -EPROTO;
 	for (p = strchr(buf, '\n') + 1; *p; p = nl + 1) {
 		nl = strchrnul(p, '\n');
@@ -367,7 +367,7 @@ static int proc_users_line(uid_t uid, char *line, size_t len)
 TEST(proc_mbox_users_matches_the_ioctl)
 {
 	unsigned long long msgs, bytes, bytes_max;
-	unsigned int uid, mailboxes, mailboxes_max;
+	unsigned int uid, mailboxes, mailboxes_max, handles, handles_max;
 	struct mbox_usage u;
 	char line[256];
 	int fd;
@@ -378,14 +378,16 @@ TEST(proc_mbox_users_matches_the_ioctl)
 	ASSERT_EQ(0, mbox_send(fd, "abc", 3, 0, MBOX_SEND_NONBLOCK, 0));
 	ASSERT_EQ(0, my_usage(&u));
 	ASSERT_EQ(0, proc_users_line(getuid(), line, sizeof(line)));
-	ASSERT_EQ(6, sscanf(line, "%u %llu %llu %llu %u %u", &uid, &msgs, &bytes,
-			    &bytes_max, &mailboxes, &mailboxes_max));
+	ASSERT_EQ(8, sscanf(line, "%u %llu %llu %llu %u %u %u %u", &uid, &msgs, &bytes,
+			    &bytes_max, &mailboxes, &mailboxes_max, &handles, &handles_max));
 	EXPECT_EQ(getuid(), uid);
 	EXPECT_EQ(u.msgs, msgs);
 	EXPECT_EQ(u.bytes, bytes);
 	EXPECT_EQ(u.bytes_max, bytes_max);
 	EXPECT_EQ(u.mailboxes, mailboxes);
 	EXPECT_EQ(u.mailboxes_max, mailboxes_max);
+	EXPECT_EQ(u.handles, handles);
+	EXPECT_EQ(u.handles_max, handles_max);
 	close(fd);
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ static const struct hint hints[] = {
 	{ EPERM, NULL, "operation not permitted", "only the owner (or CAP_SYS_ADMIN) may; sizes above the module's ceilings need CAP_SYS_RESOURCE" },
 	{ EDQUOT, "create", "user quota exceeded", "you own user_mailboxes_max mailboxes: remove some (mboxctl rm), or have root raise /sys/module/mbox/parameters/user_mailboxes_max" },
 	{ EDQUOT, NULL, "user quota exceeded", "your queued messages reached the module's user_bytes_max (/sys/module/mbox/parameters/user_bytes_max): receive some, or have root raise it" },
+	{ ETOOMANYREFS, "recv", "the message carries files", "take them with --fds" },
+	{ ETOOMANYREFS, NULL, "too many files in flight", "at most 16 per message, and user_files_max per user (see 'mboxctl usage')" },
+	{ EOPNOTSUPP, "send", "file not carriable", "mbox handles, AF_UNIX sockets and anonymous-inode files cannot travel in a message" },
 	{ ENOSPC, NULL, "too many mailboxes", "max_mailboxes is reached: remove unused ones (mboxctl rm) or raise /sys/module/mbox/parameters/max_mailboxes" },
 	{ ENAMETOOLONG, NULL, "name too long", "a name has at most 255 bytes after its '/'" },
 	{ EINVAL, NULL, "invalid argument", "a name is '/' and 1 to 255 bytes with no other '/'; mode is 0777 at most; sizes within the module's limits" },
@@ -453,17 +457,19 @@ static int cmd_send(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "nonblock", no_argument, NULL, 'n' },
 		{ "ttl", required_argument, NULL, 'T' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "fd", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct mbox_send s = { 0 };
+	int fds[MBOX_FDS_MAX];
+	struct mbox_send s = { .fds_ptr = mbox_ptr(fds) };
 	unsigned long long n;
 	int c, fd, err, status = 0;
 	const char *name;
 	size_t len;
 	char *body;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+p:t:nT:k:h", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+p:t:nT:k:f:h", opts, &status)) != -1) {
 		switch (c) {
 		case 'p':
 			status = mboxctl_parse_num(v->name, "--prio", optarg, 0, MBOX_PRIO_MAX - 1, &n);
@@ -486,6 +492,14 @@ static int cmd_send(const struct mboxctl_verb *v, int argc, char **argv)
 			status = mboxctl_parse_num(v->name, "--key", optarg, 0, ~0ULL, &n);
 			s.flags |= MBOX_SEND_KEY;
 			s.key = n;
+			break;
+		case 'f':
+			if (s.nfds == MBOX_FDS_MAX) {
+				status = mboxctl_usage_error(v->name, "at most 16 --fd");
+				break;
+			}
+			status = mboxctl_parse_num(v->name, "--fd", optarg, 0, INT_MAX, &n);
+			fds[s.nfds++] = n;
 			break;
 		}
 	}
@@ -541,6 +555,22 @@ static void print_sender(const struct mbox_recv *r)
 		close(pidfd);
 }
 
+/* What each file a message carried is, on stderr: "file: PATH". */
+static void print_files(const int *fds, unsigned int n)
+{
+	char link[64], path[4096];
+	unsigned int i;
+	ssize_t len;
+
+	for (i = 0; i < n; i++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
+		len = readlink(link, path, sizeof(path) - 1);
+		path[len < 0 ? 0 : len] = '\0';
+		fprintf(stderr, "file: %s\n", path);
+		close(fds[i]);
+	}
+}
+
 static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -548,17 +578,19 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "nonblock", no_argument, NULL, 'n' },
 		{ "peek", no_argument, NULL, 'p' },
 		{ "sender", no_argument, NULL, 's' },
+		{ "fds", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct mbox_recv r = { 0 };
+	int fds[MBOX_FDS_MAX];
+	struct mbox_recv r = { .fds_ptr = mbox_ptr(fds), .fds_max = MBOX_FDS_MAX };
 	struct mbox_stat st;
 	unsigned long long n;
 	int c, fd, err, status = 0, sender = 0;
 	const char *name;
 	char *buf = NULL;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:npsh", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "t:npsfh", opts, &status)) != -1) {
 		switch (c) {
 		case 't':
 			status = mboxctl_parse_num(v->name, "--timeout", optarg, 0, 1ULL << 40, &n);
@@ -573,6 +605,9 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 			break;
 		case 's':
 			sender = 1;
+			break;
+		case 'f':
+			r.flags |= MBOX_RECV_FDS | MBOX_RECV_FDS_CLOEXEC;
 			break;
 		}
 	}
@@ -596,6 +631,8 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 	}
 	if (!err && sender)
 		print_sender(&r);
+	if (!err && (r.flags & MBOX_RECV_FDS))
+		print_files(fds, r.nfds);
 	if (!err)
 		err = write_all(buf, r.len);
 	free(buf);
@@ -690,6 +727,8 @@ static int cmd_usage(const struct mboxctl_verb *v, int argc, char **argv)
 	       (unsigned long long)u.bytes_max);
 	printf(json ? "\"mailboxes\": %u, \"mailboxes_max\": %u, " :
 		      "mailboxes: %u/%u\n", u.mailboxes, u.mailboxes_max);
+	printf(json ? "\"handles\": %u, \"handles_max\": %u, " :
+		      "handles: %u/%u\n", u.handles, u.handles_max);
 	printf(json ? "\"all_mailboxes\": %u, \"all_mailboxes_max\": %u, \"msg_overhead\": %u}\n" :
 		      "all mailboxes: %u/%u\nper-message overhead: %u bytes\n",
 	       u.all_mailboxes, u.all_mailboxes_max, u.msg_overhead);
@@ -776,12 +815,14 @@ static const struct mboxctl_verb verbs[] = {
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays full\n"
 	  "  -n, --nonblock      fail at once if the mailbox is full\n"
 	  "  -T, --ttl MS        drop it unreceived if still queued after MS milliseconds\n"
-	  "  -k, --key K         replace the queued message sent with key K\n" },
+	  "  -k, --key K         replace the queued message sent with key K\n"
+	  "  -f, --fd N          carry open file descriptor N along (up to 16 times)\n" },
 	{ "recv", cmd_recv, "[OPTIONS] NAME",
 	  "Receive one message (the oldest of the highest priority) and write it to stdout.\n"
 	  "  -t, --timeout MS    give up after MS milliseconds if the mailbox stays empty\n"
 	  "  -n, --nonblock      fail at once if the mailbox is empty\n"
 	  "  -p, --peek          leave the message queued\n"
+	  "  -f, --fds           take the files it carries; name each on stderr\n"
 	  "  -s, --sender        on stderr: the sender's pid, tid, uid, gid, start time,\n"
 	  "                      and whether it still runs (not a reuse of its pid)\n" },
 	{ "rm", cmd_rm, "NAME...",

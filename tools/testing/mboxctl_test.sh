@@ -95,6 +95,15 @@ ttl_key_ok() {	# --key keeps the latest value, --ttl drops the stale, stat count
 		[ "$(echo "$out" | json_num total_expired)" = 1 ]
 }
 
+fds_ok() {	# a file travels: recv --fds names it; without --fds, ETOOMANYREFS
+	mboxctl send --fd 3 $box withfile 3</init || return 1
+	fails 1 '(ETOOMANYREFS)' mboxctl recv --nonblock $box || return 1
+	[ "$(mboxctl recv --fds $box 2>"$err")" = withfile ] || return 1
+	cat "$err"
+	grep -qx 'file: /init' "$err" &&
+		fails 1 '(EOPNOTSUPP)' sh -c "mboxctl send --fd 0 $box x </dev/mbox"
+}
+
 rm_ok() {
 	mboxctl rm $box && ! mboxctl ls | grep -q "^$box " &&
 		fails 1 "rm $box: no such mailbox (ENOENT)" mboxctl rm $box
@@ -141,7 +150,7 @@ too_many_mailboxes() {	# ENOSPC names how many exist, of how many
 	return $rc
 }
 
-ktap_plan 29
+ktap_plan 30
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -169,6 +178,7 @@ ktap_ok "create at max_mailboxes names N/N mailboxes (ENOSPC)" too_many_mailboxe
 ktap_ok "send too long says EMSGSIZE" fails 1 '(EMSGSIZE)' mboxctl send $box \
 	0123456789012345678901234567890123456789012345678901234567890123456789
 ktap_ok "send --key replaces, --ttl expires, stat counts them" ttl_key_ok
+ktap_ok "send --fd carries a file, recv --fds takes it" fds_ok
 ktap_ok "rm, and rm again says ENOENT" rm_ok
 ktap_ok "destroy" destroy_ok
 ktap_ok "usage errors exit 2, every verb has --help" usage_errors

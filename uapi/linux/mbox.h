@@ -29,6 +29,9 @@
 /* A name is "/" and 1 to MBOX_NAME_MAX bytes without a further "/". */
 #define MBOX_NAME_MAX		255
 
+/* Most files one message carries. */
+#define MBOX_FDS_MAX		16
+
 /* Message priorities are 0 (lowest) to MBOX_PRIO_MAX - 1. */
 #define MBOX_PRIO_MAX		32768
 
@@ -151,6 +154,10 @@ struct mbox_name {
  * @key: in: with %MBOX_SEND_KEY, the message's key: a queued message of
  *	this mailbox sent with the same key is dropped (and counted in
  *	total_replaced), so only the latest value waits.
+ * @fds_ptr: in: user address of an array of @nfds file descriptors whose
+ *	open files travel with the message (as SCM_RIGHTS does).
+ * @nfds: in: how many, at most %MBOX_FDS_MAX; 0 for none.
+ * @pad: in: must be zero.
  *
  * With %MBOX_SEND_SYNC the call returns only once a receiver has taken the
  * message. If it fails (signal, deadline, %MBOX_SEND_NONBLOCK with no
@@ -166,11 +173,15 @@ struct mbox_send {
 	__s64 type;
 	__u64 expire_ns;
 	__u64 key;
+	__aligned_u64 fds_ptr;
+	__u32 nfds;
+	__u32 pad;
 };
 
 #define MBOX_SEND_SIZE_VER0	32	/* sizeof first published struct */
 #define MBOX_SEND_SIZE_VER1	40	/* adds type */
 #define MBOX_SEND_SIZE_VER2	56	/* adds expire_ns, key */
+#define MBOX_SEND_SIZE_VER3	72	/* adds fds_ptr, nfds */
 
 /* struct mbox_recv.flags */
 #define MBOX_RECV_NONBLOCK	0x1U	/* EAGAIN instead of waiting */
@@ -180,6 +191,8 @@ struct mbox_send {
 #define MBOX_RECV_TYPE		0x10U	/* select by type (System V msgtyp) */
 #define MBOX_RECV_EXCEPT	0x20U	/* with TYPE > 0: any type but that one */
 #define MBOX_RECV_FROM		0x40U	/* only from the process pidfd from names */
+#define MBOX_RECV_FDS		0x80U	/* take the message's files as new fds */
+#define MBOX_RECV_FDS_CLOEXEC	0x100U	/* with FDS: close-on-exec on them */
 
 /**
  * struct mbox_recv - receive one message
@@ -213,6 +226,12 @@ struct mbox_send {
  *	CLOCK_BOOTTIME as the receiver sees it (the starttime of
  *	/proc/<pid>/stat, in finer units); 0 when @pid is 0. With @pid it
  *	tells the sender from a later process that got the same pid.
+ * @fds_ptr: in: with %MBOX_RECV_FDS, user address of an array of @fds_max
+ *	ints that receives the new file descriptors of the message's files.
+ * @fds_max: in: room in that array.
+ * @nfds: out: how many files the message carries; also when the call fails
+ *	with ETOOMANYREFS because the receive has no room for them (no
+ *	%MBOX_RECV_FDS, or @fds_max too small): the message is left queued.
  *
  * The highest-priority message is received first, the oldest first among
  * equals; with a selection, the first that matches in that order.
@@ -235,11 +254,15 @@ struct mbox_recv {
 	__u64 send_ns;
 	__u64 reply_token;
 	__u64 start_ns;
+	__aligned_u64 fds_ptr;
+	__u32 fds_max;
+	__u32 nfds;
 };
 
 #define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
 #define MBOX_RECV_SIZE_VER1	96	/* adds selection, sender, reply token */
 #define MBOX_RECV_SIZE_VER2	104	/* adds start_ns */
+#define MBOX_RECV_SIZE_VER3	120	/* adds fds_ptr, fds_max, nfds */
 
 /**
  * struct mbox_stat - a mailbox's attributes and state
@@ -410,8 +433,9 @@ struct mbox_batch {
  * @mailboxes: out: mailboxes the user owns (created, not yet freed).
  * @mailboxes_max: out: the limit of @mailboxes (user_mailboxes_max):
  *	creating one more fails with EDQUOT, but for CAP_SYS_RESOURCE.
- * @handles: out: reserved for handles carried in messages: 0.
- * @handles_max: out: reserved: 0.
+ * @handles: out: open files the user's queued messages carry.
+ * @handles_max: out: the limit of @handles (user_files_max): a send that
+ *	would pass it fails with ETOOMANYREFS.
  * @all_mailboxes: out: mailboxes in existence, of every user.
  * @all_mailboxes_max: out: the limit of @all_mailboxes (max_mailboxes):
  *	creating one more fails with ENOSPC.

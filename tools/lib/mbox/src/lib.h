@@ -18,8 +18,8 @@
 _Static_assert(sizeof(struct mbox_version) == 40, "struct mbox_version");
 _Static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1, "struct mbox_open");
 _Static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0, "struct mbox_name");
-_Static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER2, "struct mbox_send");
-_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER2, "struct mbox_recv");
+_Static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER3, "struct mbox_send");
+_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER3, "struct mbox_recv");
 _Static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1, "struct mbox_stat");
 _Static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0, "struct mbox_setattr");
 _Static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0, "struct mbox_call");

@@ -51,6 +51,30 @@ int mbox_send_ttl(int fd, const void *buf, size_t len, __u64 ttl_ns)
 	return mbox_send_with(fd, buf, len, &s);
 }
 
+int mbox_send_fds(int fd, const void *buf, size_t len, const int *fds,
+		  unsigned int nfds)
+{
+	struct mbox_send s = { .fds_ptr = mbox_ptr(fds), .nfds = nfds };
+
+	return mbox_send_with(fd, buf, len, &s);
+}
+
+ssize_t mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
+		      unsigned int flags)
+{
+	struct mbox_recv r = {
+		.buf_ptr = mbox_ptr(buf),
+		.buf_len = len,
+		.flags = MBOX_RECV_FDS | flags,
+		.fds_ptr = mbox_ptr(fds),
+		.fds_max = *nfds,
+	};
+	int err = mbox_recvx(fd, &r);
+
+	*nfds = r.nfds;
+	return err ? err : (ssize_t)r.len;
+}
+
 int mbox_send_keyed(int fd, const void *buf, size_t len, __u64 key)
 {
 	struct mbox_send s = { .flags = MBOX_SEND_KEY, .key = key };

@@ -112,6 +112,29 @@ TEST_F(anon, send_keyed_replaces_send_ttl_expires)
 	EXPECT_EQ(1, st.total_expired);
 }
 
+TEST_F(anon, send_fds_recv_fds)
+{
+	unsigned int n = 2;
+	int p[2], got[2];
+	char buf[8], c;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, mbox_send_fds(self->fd, "fd", 2, p, 2));
+	n = 1;
+	EXPECT_EQ(-ETOOMANYREFS, mbox_recv_fds(self->fd, buf, sizeof(buf), got, &n, 0));
+	EXPECT_EQ(2, n);
+	ASSERT_EQ(2, mbox_recv_fds(self->fd, buf, sizeof(buf), got, &n, MBOX_RECV_FDS_CLOEXEC));
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(1, write(got[1], "z", 1));
+	ASSERT_EQ(1, read(got[0], &c, 1));
+	EXPECT_EQ('z', c);
+	EXPECT_EQ(-EBADF, mbox_send_fds(self->fd, "x", 1, (int[]){ 999 }, 1));
+	close(got[0]);
+	close(got[1]);
+	close(p[0]);
+	close(p[1]);
+}
+
 TEST_F(anon, sendx_prio_too_high_einval)
 {
 	struct mbox_send s = { .buf_ptr = mbox_ptr("x"), .len = 1, .prio = MBOX_PRIO_MAX };

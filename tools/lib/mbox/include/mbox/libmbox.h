@@ -52,6 +52,10 @@ int mbox_sendx(int fd, const struct mbox_send *s);
 int mbox_recvx(int fd, struct mbox_recv *r);
 int mbox_send_ttl(int fd, const void *buf, size_t len, __u64 ttl_ns);
 int mbox_send_keyed(int fd, const void *buf, size_t len, __u64 key);
+int mbox_send_fds(int fd, const void *buf, size_t len, const int *fds,
+		  unsigned int nfds);
+ssize_t mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
+		      unsigned int flags);
 int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n);
 int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n);
 ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
