@@ -117,18 +117,6 @@ static int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* The injection knob of the thread that opened it, and the state around it. */
 struct inj {
 	int nth_fd;
@@ -291,9 +279,9 @@ FIXTURE_SETUP(fault)
 	self->changed = true;
 	for (i = 0; i < ARRAY_SIZE(attrs); i++)
 		if (self->saved[i][0])
-			ASSERT_EQ(0, write_str(attrs[i], values[i])) TH_LOG("%s", attrs[i]);
+			ASSERT_EQ(0, mbox_write_file(attrs[i], values[i])) TH_LOG("%s", attrs[i]);
 	/* Only this process (and its threads) may ever be failed by probability. */
-	ASSERT_EQ(0, write_str("/proc/self/make-it-fail", "1"));
+	ASSERT_EQ(0, mbox_write_file("/proc/self/make-it-fail", "1"));
 	/* No page fault of ours may take an injected failure. */
 	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
 	mbox_test_name(self->name, sizeof(self->name), "fault");
@@ -308,10 +296,10 @@ FIXTURE_TEARDOWN(fault)
 	if (!self->changed)
 		return;
 	thread_root();
-	write_str("/proc/self/make-it-fail", "0");
+	mbox_write_file("/proc/self/make-it-fail", "0");
 	for (i = 0; i < ARRAY_SIZE(attrs); i++)
 		if (self->saved[i][0])
-			write_str(attrs[i], self->saved[i]);
+			mbox_write_file(attrs[i], self->saved[i]);
 	fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		mbox_ioctl(fd, MBOX_IOC_UNLINK, &nm);

@@ -288,7 +288,8 @@ struct mbox_param {
 	char saved[32];
 };
 
-static inline int mbox_param_write(const char *path, const char *val)
+/* Write val to a (pseudo) file: 0 or -errno. */
+static inline int mbox_write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
@@ -309,12 +310,12 @@ static inline int mbox_param_set(struct mbox_param *p, const char *name, const c
 	n = mbox_read_file(p->path, p->saved, sizeof(p->saved));
 	if (n <= 0)
 		return n < 0 ? n : -EIO;
-	return mbox_param_write(p->path, val);
+	return mbox_write_file(p->path, val);
 }
 
 static inline int mbox_param_restore(const struct mbox_param *p)
 {
-	return mbox_param_write(p->path, p->saved);
+	return mbox_write_file(p->path, p->saved);
 }
 
 #endif /* _MBOX_TEST_H */

@@ -761,9 +761,12 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
 		"unlink-on-close",
 	};
-	static const char *const send_flags[] = { "nonblock", "deadline", "sync" };
+	static const char *const send_flags[] = {
+		"nonblock", "deadline", "sync", "expire", "key",
+	};
 	static const char *const recv_flags[] = {
 		"nonblock", "deadline", "peek", "trunc", "type", "except", "from",
+		"fds", "fds-cloexec",
 	};
 	struct mbox_version ver;
 	int fd, err, status = 0;
