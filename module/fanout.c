@@ -441,22 +441,38 @@ void mbox_fanout_kill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 }
 
 /**
+ * mbox_fanout_fullest() - what a fan-out mailbox holds, as its listings show
+ * @mb: the mailbox, locked
+ * @msgs: out: the messages of the fullest subscription
+ * @bytes: out: their bytes
+ *
+ * The fullest subscription is the one that holds senders up first.
+ */
+void mbox_fanout_fullest(const struct mbox_mailbox *mb, u32 *msgs, u64 *bytes)
+{
+	const struct mbox_sub *sub;
+
+	*msgs = 0;
+	*bytes = 0;
+	list_for_each_entry(sub, &mb->subs, node) {
+		if (sub->held > *msgs) {
+			*msgs = sub->held;
+			*bytes = sub->bytes;
+		}
+	}
+}
+
+/**
  * mbox_fanout_stat() - what stat reports of a fan-out mailbox
  * @mb: the mailbox, locked
  * @st: its queue is the fullest subscription's
  */
 void mbox_fanout_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 {
-	const struct mbox_sub *sub;
+	u64 bytes;
 
-	st->cur_msgs = 0;
-	st->cur_bytes = 0;
-	list_for_each_entry(sub, &mb->subs, node) {
-		if (sub->held > st->cur_msgs) {
-			st->cur_msgs = sub->held;
-			st->cur_bytes = sub->bytes;
-		}
-	}
+	mbox_fanout_fullest(mb, &st->cur_msgs, &bytes);
+	st->cur_bytes = bytes;
 	st->subscribers = mb->nsubs;
 	st->total_lost = mb->total_lost;
 }

@@ -634,6 +634,8 @@ void mbox_registry_show(struct seq_file *m)
 	struct user_namespace *user_ns = seq_user_ns(m);
 	struct mbox_mailbox *mb;
 	unsigned int bkt;
+	u32 msgs;
+	u64 bytes;
 
 	seq_puts(m, "name uid gid mode msgs bytes\n");
 	mutex_lock(&mbox_registry_lock);
@@ -641,10 +643,14 @@ void mbox_registry_show(struct seq_file *m)
 		if (mb->ipc_ns != ns)
 			continue;
 		spin_lock(&mb->lock);
+		msgs = mb->cur_msgs;
+		bytes = mb->cur_bytes;
+		if (mb->flags & MBOX_OPEN_FANOUT)
+			mbox_fanout_fullest(mb, &msgs, &bytes);
 		seq_printf(m, "/%s %u %u %04o %u %llu\n", mb->name,
 			   from_kuid_munged(user_ns, mb->uid),
 			   from_kgid_munged(user_ns, mb->gid),
-			   mb->mode, mb->cur_msgs, mb->cur_bytes);
+			   mb->mode, msgs, bytes);
 		spin_unlock(&mb->lock);
 	}
 	mutex_unlock(&mbox_registry_lock);

@@ -502,6 +502,7 @@ __poll_t mbox_fanout_poll(struct mbox_mailbox *mb, struct mbox_handle *h);
 void mbox_fanout_refill(struct mbox_mailbox *mb, struct mbox_wake *wake);
 void mbox_fanout_kill(struct mbox_mailbox *mb, struct mbox_wake *wake);
 void mbox_fanout_stat(struct mbox_mailbox *mb, struct mbox_stat *st);
+void mbox_fanout_fullest(const struct mbox_mailbox *mb, u32 *msgs, u64 *bytes);
 
 /* direct.c */
 #define MBOX_DIRECT_MIN	SZ_64K	/* smallest message copied straight across */

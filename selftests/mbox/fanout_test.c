@@ -176,6 +176,28 @@ TEST_F(fan, stat_counts_subscribers_and_fullest_queue)
 	EXPECT_EQ(2, st.subscribers);
 }
 
+/* /proc/mbox lists the fullest subscriber's queue; fdinfo each handle's own. */
+TEST_F(fan, listings_show_fullest_and_own_queue)
+{
+	char buf[65536], path[64], want[128];
+	__u32 seq;
+	__u64 lost;
+
+	ASSERT_EQ(0, publish(self->pub, 1, MBOX_SEND_NONBLOCK, 0));	/* 9 bytes */
+	ASSERT_EQ(0, publish(self->pub, 2, MBOX_SEND_NONBLOCK, 0));	/* 10 bytes */
+	ASSERT_EQ(0, next_seq(self->sub[0], &seq, &lost));
+	ASSERT_LT(0, mbox_read_file("/proc/mbox", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "\n%s %u %u 0600 2 19\n", self->name, geteuid(), getegid());
+	EXPECT_NE(NULL, strstr(buf, want)) {
+		TH_LOG("no \"%s\" in /proc/mbox:\n%s", want + 1, buf);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->sub[0]);
+	ASSERT_LT(0, mbox_read_file(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "mbox-msgs:\t1\nmbox-bytes:\t10\n")) {
+		TH_LOG("fdinfo:\n%s", buf);
+	}
+}
+
 /* The fifth message into subscriptions of four, as the policy says. */
 TEST_F(fan, full_subscriber_follows_policy)
 {
