@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -368,6 +369,39 @@ TEST_F(fan, cancel_ends_blocked_sender_with_ecanceled)
 	ASSERT_EQ(0, mbox_ioctl(self->pub, MBOX_IOC_CANCEL, NULL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A signal withdraws a blocked message from every subscriber: EINTR. */
+TEST_F(fan, signal_withdraws_blocked_message)
+{
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	__u32 seq;
+	__u64 lost;
+	pid_t pid;
+	int status;
+
+	if (variant->policy)
+		SKIP(return, "the drop policies never block");
+	for (__u32 i = 1; i <= 4; i++)
+		ASSERT_EQ(0, publish(self->pub, i, MBOX_SEND_NONBLOCK, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		sigaction(SIGUSR1, &sa, NULL);
+		_exit(publish(self->pub, 5, 0, 0) == -EINTR ? 0 : 1);
+	}
+	ASSERT_EQ(0, mbox_wait_waiters(self->pub, 1, 0, 5000, NULL));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	for (__u32 i = 1; i <= 4; i++)
+		ASSERT_EQ(0, next_seq(self->sub[2], &seq, &lost));
+	EXPECT_EQ(-EAGAIN, next_seq(self->sub[2], &seq, &lost));
 }
 
 /* dup() shares the subscription: each message goes to one of the two. */
