@@ -137,13 +137,13 @@ int mboxctl_open_dev(void)
 
 /*
  * A handle on the existing mailbox name, with the access asked for, or with 0
- * as much as the caller is granted. On failure says why and returns -1.
+ * whichever access the caller is granted, sending first: a handle that may
+ * receive subscribes to a fan-out mailbox, which a look at it must not do.
+ * On failure says why and returns -1.
  */
 int mboxctl_open(const char *verb, const char *name, unsigned int access)
 {
-	static const unsigned int any[] = {
-		MBOX_ACCESS_SEND | MBOX_ACCESS_RECV, MBOX_ACCESS_RECV, MBOX_ACCESS_SEND,
-	};
+	static const unsigned int any[] = { MBOX_ACCESS_SEND, MBOX_ACCESS_RECV };
 	struct mbox_open o = { .name_ptr = mbox_ptr(name) };
 	int fd, err = -EACCES;
 	size_t i;
@@ -151,7 +151,7 @@ int mboxctl_open(const char *verb, const char *name, unsigned int access)
 	fd = mboxctl_open_dev();
 	if (fd < 0)
 		return -1;
-	for (i = 0; i < 3 && err == -EACCES; i++) {
+	for (i = 0; i < ARRAY_SIZE(any) && err == -EACCES; i++) {
 		o.access = access ?: any[i];
 		err = mbox_bind(fd, &o);
 	}

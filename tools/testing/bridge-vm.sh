@@ -44,7 +44,7 @@ boot() {
 	timeout -k 10 "${MBOX_VM_TIMEOUT:-1200}" qemu-system-x86_64 -accel tcg -smp 1 -m 768 \
 		-nodefaults -no-reboot -display none -monitor none \
 		-kernel "$image" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic mboxvm=bridge MBOX_BRIDGE_ROLE=$role MBOX_BRIDGE_N=$n" \
+		-append "$MBOX_GUEST_CMDLINE mboxvm=bridge MBOX_BRIDGE_ROLE=$role MBOX_BRIDGE_N=$n" \
 		-netdev "socket,id=net0,$netdev" -device "e1000,netdev=net0,mac=$mac" \
 		-serial file:"$out/$role/console.log" -serial file:"$out/$role/result.log" \
 		</dev/null

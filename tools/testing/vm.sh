@@ -23,7 +23,7 @@ mkdir -p "$out"
 mbox_guest_root "$name" "$kdir" "$out/initramfs" "$out/build.log"
 mbox_cpio "$out/initramfs" "$out/initramfs.cpio"
 
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic mboxvm=$mode"
+cmdline="$MBOX_GUEST_CMDLINE mboxvm=$mode"
 for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE|BENCH)_[A-Z0-9_]+)$' || true); do
 	case ${!var} in *[[:space:]]*|'') mbox_die "$var: empty or blank value for the guest" ;; esac
 	cmdline+=" $var=${!var}"
