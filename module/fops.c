@@ -31,8 +31,6 @@ static int mbox_release(struct inode *inode, struct file *file)
 		if (h->owns_name)
 			mbox_mailbox_disown(h->mb);
 		mbox_calls_release(h->mb, h);
-		if (h->sub)
-			mbox_fanout_unsubscribe(h->mb, h);
 		mbox_mailbox_put(h->mb);
 		mbox_user_put(h->user);
 	}
@@ -116,9 +114,7 @@ int mbox_handle_send(struct file *file, struct mbox_xfer *x)
 	user = mbox_handle_user(file->private_data);
 	if (!user)
 		return -ENOMEM;
-	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
-		err = mbox_fanout_send(mb, user, x);
-	else if (x->flags & MBOX_XFER_CALL)
+	if (x->flags & MBOX_XFER_CALL)
 		err = mbox_call(mb, user, x);
 	else
 		err = mbox_send(mb, user, x);
@@ -139,8 +135,6 @@ int mbox_handle_recv(struct file *file, struct mbox_xfer *x)
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
-		return mbox_fanout_recv(mb, x);
 	return mbox_recv(mb, x);
 }
 
@@ -173,8 +167,6 @@ static __poll_t mbox_poll(struct file *file, poll_table *wait)
 	if (IS_ERR(mb))
 		return EPOLLERR;
 	poll_wait(file, &mb->poll_wq, wait);
-	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
-		return mbox_fanout_poll(mb, file->private_data);
 	return mbox_queue_poll(mb);
 }
 

@@ -25,7 +25,6 @@ static const char *const pattern_names[PAT_COUNT] = {
 	[PAT_BATCH] = "stream-batch",
 	[PAT_FANIN] = "fanin",
 	[PAT_BACKPRESSURE] = "backpressure",
-	[PAT_FANOUT] = "fanout",
 };
 
 static const char *const kind_names[] = {
@@ -144,8 +143,6 @@ static void run_one(int mi, const struct cell *cl, int rep)
 			m->run(m, cl, &r);
 		else if (cl->pattern <= PAT_REQREP)
 			run_rpc(m, cl, &r);
-		else if (cl->pattern == PAT_FANOUT)
-			run_fanout(m, cl, &r);
 		else
 			run_flow(m, cl, &r);
 		watchdog(0, NULL);
@@ -194,8 +191,7 @@ static void run_cell(struct cell *cl, int rep, unsigned int first)
 /* Patterns measured at 64 B only, where per-message costs dominate. */
 static int at64(int p)
 {
-	return p == PAT_REQREP || p == PAT_FANIN || p == PAT_BACKPRESSURE ||
-	       p == PAT_FANOUT;
+	return p == PAT_REQREP || p == PAT_FANIN || p == PAT_BACKPRESSURE;
 }
 
 static void run_rep(int rep)
@@ -214,8 +210,7 @@ static void run_rep(int rep)
 				/* N varies at 64 B; sizes vary with one sender */
 				if (at64(p) && cl.size != 64)
 					continue;
-				if (i && p != PAT_REQREP && p != PAT_FANIN &&
-				    p != PAT_FANOUT)
+				if (i && p != PAT_REQREP && p != PAT_FANIN)
 					continue;
 				if (p == PAT_BACKPRESSURE)
 					cl.n = 4;
