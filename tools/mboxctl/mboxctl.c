@@ -137,9 +137,8 @@ int mboxctl_open_dev(void)
 
 /*
  * A handle on the existing mailbox name, with the access asked for, or with 0
- * whichever access the caller is granted, sending first: a handle that may
- * receive subscribes to a fan-out mailbox, which a look at it must not do.
- * On failure says why and returns -1.
+ * whichever access the caller is granted, sending first: a look at a mailbox
+ * needs no more. On failure says why and returns -1.
  */
 int mboxctl_open(const char *verb, const char *name, unsigned int access)
 {
