@@ -686,39 +686,10 @@ static int drop_to(uid_t uid)
 	return 0;
 }
 
-/* A module parameter set for one test, and its value before. */
-struct param {
-	int fd;
-	char saved[32];
-};
-
-static int param_set(struct param *p, const char *name, const char *val)
-{
-	char path[128];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/module/mbox/parameters/%s", name);
-	p->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (p->fd < 0)
-		return -errno;
-	n = read(p->fd, p->saved, sizeof(p->saved) - 1);
-	if (n <= 0)
-		return -EIO;
-	p->saved[n] = '\0';
-	return pwrite(p->fd, val, strlen(val), 0) == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
-static void param_restore(struct param *p)
-{
-	if (pwrite(p->fd, p->saved, strlen(p->saved), 0) < 0)
-		ksft_print_msg("cannot restore a module parameter to %s", p->saved);
-	close(p->fd);
-}
-
 TEST_F_TIMEOUT(race, unprivileged_flooder_stops_at_quota, 120)
 {
 	struct mbox_open o = { .mode = 0600 };
-	struct param quota;
+	struct mbox_param quota;
 	struct flood *sh;
 	pid_t flooder, victim;
 	int fd, status;
@@ -726,7 +697,7 @@ TEST_F_TIMEOUT(race, unprivileged_flooder_stops_at_quota, 120)
 	ASSERT_EQ(0, geteuid());
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
-	ASSERT_EQ(0, param_set(&quota, "user_bytes_max", FLOOD_QUOTA));
+	ASSERT_EQ(0, mbox_param_set(&quota, "user_bytes_max", FLOOD_QUOTA));
 	/* Root's private mailbox, which the flooder must not reach. */
 	fd = mbox_bind(self->name[0], MBOX_OPEN_CREATE | MBOX_OPEN_EXCL, BOTH, &o);
 	ASSERT_LE(0, fd);
@@ -808,7 +779,7 @@ TEST_F_TIMEOUT(race, unprivileged_flooder_stops_at_quota, 120)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	ASSERT_EQ(victim, waitpid(victim, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	param_restore(&quota);
+	mbox_param_restore(&quota);
 	close(fd);
 
 	ksft_print_msg("flooder: %u messages in %u mailboxes, stopped by %s; victim: %u round trips, %u failed%s%s\n",
@@ -836,7 +807,7 @@ TEST_F_TIMEOUT(race, unprivileged_flooder_stops_at_quota, 120)
 TEST_F_TIMEOUT(race, unprivileged_mailbox_flooder_stops_at_quota, 120)
 {
 	struct mbox_open o = { .max_msgs = 4, .max_msg_size = 64 };
-	struct param global, per_user;
+	struct mbox_param global, per_user;
 	int vfd, status, created = -1, err;
 	struct flood *sh;
 	pid_t flooder, victim;
@@ -845,8 +816,8 @@ TEST_F_TIMEOUT(race, unprivileged_mailbox_flooder_stops_at_quota, 120)
 	ASSERT_EQ(0, geteuid());
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
-	ASSERT_EQ(0, param_set(&global, "max_mailboxes", FLOOD_MAILBOXES));
-	ASSERT_EQ(0, param_set(&per_user, "user_mailboxes_max", FLOOD_PER_USER));
+	ASSERT_EQ(0, mbox_param_set(&global, "max_mailboxes", FLOOD_MAILBOXES));
+	ASSERT_EQ(0, mbox_param_set(&per_user, "user_mailboxes_max", FLOOD_PER_USER));
 	/* The victim's mailbox, before the flood. */
 	vfd = mbox_bind(NULL, MBOX_OPEN_CREATE, BOTH, &o);
 	ASSERT_LE(0, vfd);
@@ -890,8 +861,8 @@ TEST_F_TIMEOUT(race, unprivileged_mailbox_flooder_stops_at_quota, 120)
 		created = WEXITSTATUS(status);
 	__atomic_store_n(&sh->victim_ok, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(flooder, waitpid(flooder, &status, 0));
-	param_restore(&per_user);
-	param_restore(&global);
+	mbox_param_restore(&per_user);
+	mbox_param_restore(&global);
 	ksft_print_msg("mailbox flooder (uid %d): %u mailboxes, stopped by %s; another user's new mailbox: %s\n",
 		       FLOODER_UID, sh->mailboxes, strerror(sh->flooder_end),
 		       created ? "refused" : "created");
