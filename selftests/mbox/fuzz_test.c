@@ -169,6 +169,7 @@ static struct fuzz {
 	size_t arena_size;
 	char *ro;			/* one read-only page */
 	char *unmapped;			/* a page that was unmapped */
+	char *batch;			/* a page for batch entries, then a guard page */
 	int pidfd;			/* our own */
 	__u64 seed;
 	__u64 target;
@@ -366,6 +367,9 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 /*
  * A batch of entries of kind k in vec, each generated as a single call would
  * be (so the first cannot block for long); entries are never above 128 bytes.
+ * vec ends at a guard page: a count above the entries made walks over stale
+ * entries of earlier batches and then faults, never into memory of ours the
+ * kernel would write results over.
  */
 static void gen_batch(__u64 *s, enum kind k, struct mbox_batch *b, __u64 *vec,
 		      bool nonblock, char *scratch)
@@ -409,8 +413,8 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		struct mbox_usage us;
 		char raw[128];
 	} u;
-	/* A batch's entries: its own, so they outlive this call. */
-	static __thread __u64 vec[BATCH_ENTRIES * 128 / 8];
+	/* A batch's entries: only the fuzzer thread makes them. */
+	__u64 *vec = (__u64 *)(fz.batch + 4096 - BATCH_ENTRIES * 128);
 	static const __u32 msgs[] = { 0, 1, 2, 4, 10, 1024, 1025, 65536, 65537 };
 	static const __u32 sizes[] = { 0, 1, 16, 64, 4096, 8192, 65536, 1 << 24, (1 << 24) + 1 };
 	static const __u64 bytes[] = { 0, 1, 64, 4096, 65536, 1ULL << 30, (1ULL << 30) + 1 };
@@ -1169,6 +1173,12 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, mprotect(fz.ro, 4096, PROT_READ));
 	fz.unmapped = fz.ro + 4096;
 	ASSERT_EQ(0, munmap(fz.unmapped, 4096));
+
+	m = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mprotect(m + 4096, 4096, PROT_NONE));
+	fz.batch = m;
 
 	for (i = 0; i < NR_NAMES; i++)
 		snprintf(fz.names[i], sizeof(fz.names[i]), "/fuzz-%d-%d", getpid(), i);
