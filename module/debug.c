@@ -50,6 +50,9 @@ static unsigned int mbox_debug_calls(const struct mbox_mailbox *mb)
 
 static void mbox_debug_show_one(struct seq_file *m, struct mbox_mailbox *mb)
 {
+	u32 msgs;
+	u64 bytes;
+
 	if (mb->name)
 		seq_printf(m, "%u /%s", mb->id, mb->name);
 	else if (mb->port)
@@ -57,9 +60,13 @@ static void mbox_debug_show_one(struct seq_file *m, struct mbox_mailbox *mb)
 	else
 		seq_printf(m, "%u -", mb->id);
 	spin_lock(&mb->lock);
+	msgs = mb->cur_msgs;
+	bytes = mb->cur_bytes;
+	if (mb->flags & MBOX_OPEN_FANOUT)
+		mbox_fanout_fullest(mb, &msgs, &bytes);
 	seq_printf(m, " %u %#x %04o %u/%u %llu/%llu %u %u %u %u %llu %llu %llu%s\n",
-		   kref_read(&mb->ref), mb->flags, mb->mode, mb->cur_msgs,
-		   mb->max_msgs, mb->cur_bytes, mb->max_bytes, mb->max_msg_size,
+		   kref_read(&mb->ref), mb->flags, mb->mode, msgs,
+		   mb->max_msgs, bytes, mb->max_bytes, mb->max_msg_size,
 		   mb->waiting_senders, mb->waiting_receivers,
 		   mbox_debug_calls(mb), mb->seq, mb->total_sent,
 		   mb->total_received, mb->dead ? " dead" : "");
@@ -124,8 +131,15 @@ void mbox_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "mbox-access:\t%s\n",
 		   mbox_access_names[h->access & MBOX_ACCESS_ALL]);
 	spin_lock(&mb->lock);
-	seq_printf(m, "mbox-msgs:\t%u\n", mb->cur_msgs);
-	seq_printf(m, "mbox-bytes:\t%llu\n", mb->cur_bytes);
+	if (h->sub) {
+		/* A subscriber's own queue, and what it lost unreported. */
+		seq_printf(m, "mbox-msgs:\t%u\n", h->sub->held);
+		seq_printf(m, "mbox-bytes:\t%llu\n", h->sub->bytes);
+		seq_printf(m, "mbox-lost:\t%llu\n", h->sub->lost);
+	} else {
+		seq_printf(m, "mbox-msgs:\t%u\n", mb->cur_msgs);
+		seq_printf(m, "mbox-bytes:\t%llu\n", mb->cur_bytes);
+	}
 	seq_printf(m, "mbox-sent:\t%llu\n", mb->total_sent);
 	seq_printf(m, "mbox-received:\t%llu\n", mb->total_received);
 	seq_printf(m, "mbox-dead:\t%d\n", mb->dead);

@@ -31,6 +31,8 @@ static int mbox_release(struct inode *inode, struct file *file)
 		if (h->owns_name)
 			mbox_mailbox_disown(h->mb);
 		mbox_calls_release(h->mb, h);
+		if (h->sub)
+			mbox_fanout_unsubscribe(h->mb, h);
 		mbox_mailbox_put(h->mb);
 		mbox_user_put(h->user);
 	}
@@ -114,7 +116,9 @@ int mbox_handle_send(struct file *file, struct mbox_xfer *x)
 	user = mbox_handle_user(file->private_data);
 	if (!user)
 		return -ENOMEM;
-	if (x->flags & MBOX_XFER_CALL)
+	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
+		err = mbox_fanout_send(mb, user, x);
+	else if (x->flags & MBOX_XFER_CALL)
 		err = mbox_call(mb, user, x);
 	else
 		err = mbox_send(mb, user, x);
@@ -135,6 +139,8 @@ int mbox_handle_recv(struct file *file, struct mbox_xfer *x)
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
+	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
+		return mbox_fanout_recv(mb, x);
 	return mbox_recv(mb, x);
 }
 
@@ -167,6 +173,8 @@ static __poll_t mbox_poll(struct file *file, poll_table *wait)
 	if (IS_ERR(mb))
 		return EPOLLERR;
 	poll_wait(file, &mb->poll_wq, wait);
+	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
+		return mbox_fanout_poll(mb, file->private_data);
 	return mbox_queue_poll(mb);
 }
 

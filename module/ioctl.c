@@ -25,8 +25,8 @@ static_assert(sizeof(struct mbox_version) == 40);
 static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1);
 static_assert(sizeof(struct mbox_name) == MBOX_NAME_SIZE_VER0);
 static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER3);
-static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER3);
-static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1);
+static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER4);
+static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER2);
 static_assert(sizeof(struct mbox_setattr) == MBOX_SETATTR_SIZE_VER0);
 static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
@@ -77,6 +77,7 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 static bool mbox_open_valid(const struct mbox_open *o)
 {
 	u32 by_pid = o->flags & (MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
+	u32 drop = o->flags & (MBOX_OPEN_DROP_OLDEST | MBOX_OPEN_DROP_NEWEST);
 
 	if (o->pad || o->pad2 || (o->flags & ~MBOX_OPEN_FLAGS) || !o->access ||
 	    (o->access & ~MBOX_ACCESS_ALL) || (o->mode & ~0777))
@@ -88,6 +89,14 @@ static bool mbox_open_valid(const struct mbox_open *o)
 	/* Only a name this call creates can be bound to the handle. */
 	if ((o->flags & MBOX_OPEN_UNLINK_ON_CLOSE) &&
 	    (!(o->flags & MBOX_OPEN_CREATE) || !o->name_ptr))
+		return false;
+	/* Fan-out: created so, one policy at most, no rendezvous, no port. */
+	if ((o->flags & MBOX_OPEN_FANOUT) &&
+	    (!(o->flags & MBOX_OPEN_CREATE) ||
+	     (o->flags & (MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT))))
+		return false;
+	if (drop && (!(o->flags & MBOX_OPEN_FANOUT) ||
+		     drop == (MBOX_OPEN_DROP_OLDEST | MBOX_OPEN_DROP_NEWEST)))
 		return false;
 	if (!by_pid)
 		return !o->target;
@@ -274,6 +283,7 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	r.reply_token = x.reply_token;
 	r.start_ns = x.start_ns;
 	r.nfds = x.msg_nfds;
+	r.lost = x.lost;
 	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
 	return err ? err : cerr;
 }

@@ -241,7 +241,7 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 	}
 	mb->owner = owner;
 	mb->flags = o->flags & (MBOX_OPEN_FIXED_SIZE | MBOX_OPEN_RENDEZVOUS |
-				MBOX_OPEN_UNLINK_ON_CLOSE);
+				MBOX_OPEN_UNLINK_ON_CLOSE | MBOX_OPEN_FANOUT_FLAGS);
 	mb->mode = o->mode & ~current_umask();
 	mb->uid = current_fsuid();
 	mb->gid = current_fsgid();
@@ -415,6 +415,16 @@ int mbox_mailbox_open(struct mbox_handle *h, struct mbox_open *o)
 		pr_debug("open (flags %#x) failed: %d\n", o->flags, err);
 		goto out_unlock;
 	}
+	if ((mb->flags & MBOX_OPEN_FANOUT) && (o->access & MBOX_ACCESS_RECV)) {
+		err = mbox_fanout_subscribe(mb, h);
+		if (err) {
+			/* Only a name this call created can be owned. */
+			if (o->flags & MBOX_OPEN_UNLINK_ON_CLOSE)
+				mbox_mailbox_disown(mb);
+			mbox_mailbox_put(mb);
+			goto out_unlock;
+		}
+	}
 	o->max_msgs = mb->flags & MBOX_OPEN_RENDEZVOUS ? 0 : mb->max_msgs;
 	o->max_msg_size = mb->max_msg_size;
 	o->max_bytes = mb->max_bytes;
@@ -545,7 +555,8 @@ int mbox_mailbox_setattr(struct mbox_mailbox *mb, const struct mbox_setattr *a)
 		return -EINVAL;
 	if (a->mask & MBOX_ATTR_MAX_MSGS) {
 		max_msgs = a->max_msgs;
-		if (!max_msgs || (mb->flags & MBOX_OPEN_RENDEZVOUS))
+		/* A fan-out subscription's ring is sized once, at subscribe. */
+		if (!max_msgs || (mb->flags & (MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_FANOUT)))
 			return -EINVAL;
 		err = mbox_limit(max_msgs, READ_ONCE(mbox_msgs_max), MBOX_HARD_MSGS);
 		if (err)
@@ -597,6 +608,8 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 	st->total_received = mb->total_received;
 	st->total_expired = mb->total_expired;
 	st->total_replaced = mb->total_replaced;
+	if (mb->flags & MBOX_OPEN_FANOUT)
+		mbox_fanout_stat(mb, st);
 	spin_unlock(&mb->lock);
 	return mb->dead ? -EIDRM : 0;
 }
@@ -621,6 +634,8 @@ void mbox_registry_show(struct seq_file *m)
 	struct user_namespace *user_ns = seq_user_ns(m);
 	struct mbox_mailbox *mb;
 	unsigned int bkt;
+	u32 msgs;
+	u64 bytes;
 
 	seq_puts(m, "name uid gid mode msgs bytes\n");
 	mutex_lock(&mbox_registry_lock);
@@ -628,10 +643,14 @@ void mbox_registry_show(struct seq_file *m)
 		if (mb->ipc_ns != ns)
 			continue;
 		spin_lock(&mb->lock);
+		msgs = mb->cur_msgs;
+		bytes = mb->cur_bytes;
+		if (mb->flags & MBOX_OPEN_FANOUT)
+			mbox_fanout_fullest(mb, &msgs, &bytes);
 		seq_printf(m, "/%s %u %u %04o %u %llu\n", mb->name,
 			   from_kuid_munged(user_ns, mb->uid),
 			   from_kgid_munged(user_ns, mb->gid),
-			   mb->mode, mb->cur_msgs, mb->cur_bytes);
+			   mb->mode, msgs, bytes);
 		spin_unlock(&mb->lock);
 	}
 	mutex_unlock(&mbox_registry_lock);

@@ -47,6 +47,10 @@
  *
  * Messages are charged at send to the sending user's quota (user.c) and to
  * its memory cgroup, and uncharged when freed.
+ *
+ * A fan-out mailbox (fanout.c) has no queue of its own: each subscribing
+ * handle has a struct mbox_sub, a ring of references to shared messages,
+ * under the mailbox lock like the rest.
  */
 
 /* Limits even CAP_SYS_RESOURCE cannot raise. */
@@ -205,6 +209,29 @@ struct mbox_waiter {
 };
 
 /**
+ * struct mbox_sub - a subscription to a fan-out mailbox, one per handle
+ * @node: in the mailbox's subs
+ * @head: index in @ring of the oldest message
+ * @count: messages in @ring
+ * @held: messages counted against the capacity: @count, and those being
+ *	copied out to a receiver
+ * @size: slots in @ring: the mailbox's max_msgs
+ * @bytes: payload bytes of the @held messages
+ * @lost: messages dropped for this subscription since its last receive
+ * @ring: the messages, each holding a reference
+ */
+struct mbox_sub {
+	struct list_head node;
+	u32 head;
+	u32 count;
+	u32 held;
+	u32 size;
+	u64 bytes;
+	u64 lost;
+	struct mbox_msg *ring[];
+};
+
+/**
  * struct mbox_mailbox - a mailbox
  * @ref: one per bound handle, one for the name
  * @lock: protects all fields below but @name_node, @name and @ipc_ns
@@ -237,6 +264,9 @@ struct mbox_waiter {
  * @keyed: queued messages with a key
  * @total_expired: messages dropped at their expiry
  * @total_replaced: messages dropped for a newer one with their key
+ * @subs: fan-out: the subscriptions (struct mbox_sub)
+ * @nsubs: fan-out: length of @subs
+ * @total_lost: fan-out: messages dropped for a subscriber, once per subscriber
  * @name_node: in the table of names or of ports (under mbox_registry_lock)
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
@@ -273,6 +303,9 @@ struct mbox_mailbox {
 	u32 keyed;
 	u64 total_expired;
 	u64 total_replaced;
+	struct list_head subs;
+	u32 nsubs;
+	u64 total_lost;
 	struct hlist_node name_node;
 	char *name;
 	struct ipc_namespace *ipc_ns;
@@ -290,6 +323,8 @@ struct mbox_mailbox {
  *	sender is the user that bound the handle
  * @owns_name: created with MBOX_OPEN_UNLINK_ON_CLOSE: its release unlinks
  *	the name, if the mailbox still has it
+ * @sub: bound to a fan-out mailbox with MBOX_ACCESS_RECV: its subscription,
+ *	set before @mb is published; shared by dup() and fork() like the file
  */
 struct mbox_handle {
 	struct mutex bind_lock;		/* see DOC: mbox objects and locking */
@@ -297,6 +332,7 @@ struct mbox_handle {
 	u32 access;
 	struct mbox_user *user;
 	bool owns_name;
+	struct mbox_sub *sub;
 };
 
 /**
@@ -322,6 +358,7 @@ struct mbox_handle {
  * @start_ns: receive: out: when the sending process started, in the
  *	receiver's time namespace; 0 if the sender is not visible
  * @reply_token: receive: out: the token to answer a call's request with
+ * @lost: receive: out: fan-out: messages the subscription lost before this one
  * @expire_ns: send: with MBOX_SEND_EXPIRE, when the message expires
  * @key: send: with MBOX_SEND_KEY, its key
  * @fds: send: the descriptors of the files to carry; receive: with
@@ -353,6 +390,7 @@ struct mbox_xfer {
 	u64 send_ns;
 	u64 start_ns;
 	u64 reply_token;
+	u64 lost;
 	u64 expire_ns;
 	u64 key;
 	int __user *fds;
@@ -388,7 +426,11 @@ static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);
 
 #define MBOX_OPEN_FLAGS	(MBOX_OPEN_CREATE | MBOX_OPEN_EXCL | MBOX_OPEN_FIXED_SIZE | \
 			 MBOX_OPEN_RENDEZVOUS | MBOX_OPEN_PORT | MBOX_OPEN_PID | \
-			 MBOX_OPEN_PIDFD | MBOX_OPEN_UNLINK_ON_CLOSE)
+			 MBOX_OPEN_PIDFD | MBOX_OPEN_UNLINK_ON_CLOSE | MBOX_OPEN_FANOUT | \
+			 MBOX_OPEN_DROP_OLDEST | MBOX_OPEN_DROP_NEWEST)
+/* What a fan-out mailbox was created as: kept in its flags. */
+#define MBOX_OPEN_FANOUT_FLAGS	(MBOX_OPEN_FANOUT | MBOX_OPEN_DROP_OLDEST | \
+				 MBOX_OPEN_DROP_NEWEST)
 #define MBOX_ACCESS_ALL	(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
 #define MBOX_SEND_FLAGS	(MBOX_SEND_NONBLOCK | MBOX_SEND_DEADLINE | MBOX_SEND_SYNC | \
 			 MBOX_SEND_EXPIRE | MBOX_SEND_KEY)
@@ -444,15 +486,36 @@ void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes);
 int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h);
 void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		       int err, struct mbox_wake *wake);
+void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		     struct list_head *list);
+void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w);
+bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
+		unsigned int state, struct mbox_wake *wake);
+int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		   struct mbox_wake *wake);
 int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		 struct mbox_waiter *w);
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
 struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
 				 size_t len);
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
+int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
 void mbox_msg_put(struct mbox_msg *msg);
 bool mbox_queue_empty(const struct mbox_mailbox *mb);
 bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
+void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x);
+
+/* fanout.c */
+int mbox_fanout_subscribe(struct mbox_mailbox *mb, struct mbox_handle *h);
+void mbox_fanout_unsubscribe(struct mbox_mailbox *mb, struct mbox_handle *h);
+int mbox_fanout_send(struct mbox_mailbox *mb, struct mbox_user *user,
+		     struct mbox_xfer *x);
+int mbox_fanout_recv(struct mbox_mailbox *mb, struct mbox_xfer *x);
+__poll_t mbox_fanout_poll(struct mbox_mailbox *mb, struct mbox_handle *h);
+void mbox_fanout_refill(struct mbox_mailbox *mb, struct mbox_wake *wake);
+void mbox_fanout_kill(struct mbox_mailbox *mb, struct mbox_wake *wake);
+void mbox_fanout_stat(struct mbox_mailbox *mb, struct mbox_stat *st);
+void mbox_fanout_fullest(const struct mbox_mailbox *mb, u32 *msgs, u64 *bytes);
 
 /* files.c */
 struct mbox_files;

@@ -44,6 +44,7 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	INIT_LIST_HEAD(&mb->send_waiters);
 	INIT_LIST_HEAD(&mb->sync_waiters);
 	INIT_LIST_HEAD(&mb->calls);
+	INIT_LIST_HEAD(&mb->subs);
 	init_waitqueue_head(&mb->poll_wq);
 	mb->id = atomic_inc_return(&mbox_next_id);
 	mbox_debug_add(mb);
@@ -284,8 +285,14 @@ static bool mbox_room(const struct mbox_mailbox *mb, size_t len)
 	return mb->cur_msgs < mb->max_msgs && mb->cur_bytes + len <= mb->max_bytes;
 }
 
-static void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
-			    struct list_head *list)
+/**
+ * mbox_waiter_add() - block a caller on one of a mailbox's lists
+ * @mb: the mailbox, locked
+ * @w: the waiter
+ * @list: recv_waiters, send_waiters or sync_waiters
+ */
+void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		     struct list_head *list)
 {
 	list_add_tail(&w->node, list);
 	if (w->sender)
@@ -295,7 +302,12 @@ static void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	trace_mbox_block(mb, w);
 }
 
-static void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
+/**
+ * mbox_waiter_del() - take a waiter off its list
+ * @mb: the mailbox, locked
+ * @w: the waiter, on a list
+ */
+void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
 {
 	list_del_init(&w->node);
 	if (w->sender)
@@ -517,12 +529,17 @@ void mbox_queue_expire(struct mbox_mailbox *mb)
 	mbox_wake_up(mb, &wake);
 }
 
-/*
- * Drop the lock and sleep until woken, or (interruptible) the deadline.
- * What the caller deferred is woken first: it may be whom we wait for.
+/**
+ * mbox_sleep() - drop the lock and sleep until woken or the deadline
+ * @mb: the mailbox, locked; locked again on return
+ * @x: the call, for its deadline (interruptible sleeps only)
+ * @state: TASK_INTERRUPTIBLE or TASK_UNINTERRUPTIBLE
+ * @wake: what the caller deferred, woken first: it may be whom we wait for
+ *
+ * Return: true if the deadline passed.
  */
-static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
-		       unsigned int state, struct mbox_wake *wake)
+bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
+		unsigned int state, struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	bool timed_out = false;
@@ -543,14 +560,21 @@ static bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
 	return timed_out;
 }
 
-/*
- * A receiver's wait on recv_waiters, until a waker ends it, the deadline
- * passes or a signal comes. A waiter made ready wins over a signal or timeout
- * arriving at the same time: its message has been handed over, so the call
- * must succeed. One being filled by a direct sender waits for the outcome.
+/**
+ * mbox_recv_wait() - a receiver's wait on recv_waiters
+ * @mb: the mailbox, locked
+ * @w: the receiver
+ * @wake: what the caller deferred
+ *
+ * Until a waker ends it, the deadline passes or a signal comes. A waiter made
+ * ready wins over a signal or timeout arriving at the same time: its message
+ * has been handed over, so the call must succeed. One being filled by a
+ * direct sender waits for the outcome.
+ *
+ * Return: what the waker said, -ETIMEDOUT or -ERESTARTSYS.
  */
-static int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
-			  struct mbox_wake *wake)
+int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
+		   struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	bool timed_out;
@@ -723,8 +747,14 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	return mbox_send_wait(mb, w, msg, wake);
 }
 
-/* Check a message against its mailbox before copying it in. */
-static int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
+/**
+ * mbox_msg_check() - check a message against its mailbox before copying it in
+ * @mb: the mailbox
+ * @x: the send
+ *
+ * Return: 0, or -EINVAL, -EMSGSIZE or -ETOOMANYREFS.
+ */
+int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
 {
 	if (x->prio >= MBOX_PRIO_MAX || x->type < 0)
 		return -EINVAL;
@@ -875,8 +905,12 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 	return msg;
 }
 
-/* What a receiver learns of a message besides its bytes. */
-static void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x)
+/**
+ * mbox_msg_describe() - what a receiver learns of a message besides its bytes
+ * @msg: the message
+ * @x: the receive, filled in as the receiver sees the sender
+ */
+void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x)
 {
 	struct pid_namespace *pid_ns = task_active_pid_ns(current);
 	struct user_namespace *user_ns = current_user_ns();
@@ -1031,7 +1065,10 @@ void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes)
 	mb->max_bytes = max_bytes;
 	do {
 		wake = (struct mbox_wake){ .events = EPOLLOUT | EPOLLWRNORM };
-		mbox_refill(mb, &wake);
+		if (mb->flags & MBOX_OPEN_FANOUT)
+			mbox_fanout_refill(mb, &wake);
+		else
+			mbox_refill(mb, &wake);
 		spin_unlock(&mb->lock);
 		mbox_wake_up(mb, &wake);
 		spin_lock(&mb->lock);
@@ -1096,6 +1133,7 @@ static void mbox_waiters_fail(struct mbox_mailbox *mb, struct list_head *list,
  */
 bool mbox_queue_kill(struct mbox_mailbox *mb)
 {
+	struct mbox_wake drop = { .n = 0 };
 	struct mbox_waiter *w, *tmp;
 	LIST_HEAD(msgs);
 
@@ -1107,6 +1145,8 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 	mb->dead = true;
 	trace_mbox_destroy(mb);
 	mbox_queue_drain(mb, &msgs);
+	if (mb->flags & MBOX_OPEN_FANOUT)
+		mbox_fanout_kill(mb, &drop);
 	mbox_calls_fail(mb, NULL, -EIDRM);
 	/* Rare and unbounded: wake each waiter now rather than defer. */
 	mbox_waiters_fail(mb, &mb->recv_waiters, NULL, -EIDRM);
@@ -1117,6 +1157,7 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 	spin_unlock(&mb->lock);
 	wake_up_interruptible_poll(&mb->poll_wq, EPOLLHUP | EPOLLERR);
 	mbox_msg_put_list(&msgs);
+	mbox_wake_up(mb, &drop);
 	return true;
 }
 

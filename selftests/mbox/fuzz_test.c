@@ -432,7 +432,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		break;
 	case K_OPEN:
 		u.o.name_ptr = chance(s, 25) ? 0 : pick_name(s, scratch);
-		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0xff;
+		u.o.flags = chance(s, 10) ? (__u32)mbox_rng_next(s) : (__u32)mbox_rng_next(s) & 0x7ff;
 		if (chance(s, 60))
 			u.o.flags &= ~(MBOX_OPEN_PID | MBOX_OPEN_PIDFD);
 		u.o.access = chance(s, 85) ? 1 + mbox_rng_below(s, 3) : (__u32)mbox_rng_next(s) & 7;
@@ -672,7 +672,7 @@ static void do_ioctl(__u64 *s, int i, unsigned long cmd, enum kind k, __u64 arg,
 static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **what)
 {
 	struct mbox_open o = { .mode = 0600 };
-	int fd, kind = mbox_rng_below(s, 10);
+	int fd, kind = mbox_rng_below(s, 11);
 	long err;
 
 	/*
@@ -728,7 +728,14 @@ static int make_handle(__u64 *s, bool *nonblock, bool may_block, const char **wh
 		o.target = fz.pidfd;
 		o.max_msgs = o.max_msg_size = 0;
 		break;
-	default:
+	case 10:
+		*what = "fan-out";
+		o.flags = MBOX_OPEN_CREATE | MBOX_OPEN_FANOUT |
+			  (MBOX_OPEN_DROP_OLDEST << mbox_rng_below(s, 3) & 0x600);
+		if (chance(s, 50))
+			o.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(s, NR_NAMES)];
+		break;
+	case 9:
 		*what = "named, destroyed";
 		o.name_ptr = (__u64)(uintptr_t)fz.names[mbox_rng_below(s, NR_NAMES)];
 		o.flags = MBOX_OPEN_CREATE;

@@ -192,6 +192,19 @@ TEST_F(fds, cycle_capable_files_eopnotsupp)
 	close(other);
 }
 
+/* A fan-out mailbox shares one message among subscribers: no files. */
+TEST_F(fds, not_on_fanout_einval)
+{
+	int fan = mbox_bind(NULL, MBOX_OPEN_CREATE | MBOX_OPEN_FANOUT, BOTH, NULL);
+
+	ASSERT_LE(0, fan);
+	EXPECT_EQ(-EINVAL, send_fds(fan, "f", &self->pipe[0], 1));
+	ASSERT_EQ(0, send_fds(fan, "f", NULL, 0));
+	EXPECT_EQ(-EINVAL, recv_fds(fan, self->buf, sizeof(self->buf), MBOX_RECV_FDS,
+				    self->got, 1, &self->r));
+	close(fan);
+}
+
 TEST_F(fds, per_message_cap_etoomanyrefs)
 {
 	int many[MBOX_FDS_MAX + 1], i;

@@ -405,7 +405,7 @@ TEST_F(mailbox, open_unknown_flag_is_einval)
 	o.flags |= 1U << 31;
 	EXPECT_EQ(-EINVAL, try_open(&o));
 	o = create_args(self->name);
-	o.flags |= MBOX_OPEN_UNLINK_ON_CLOSE << 1;	/* the next flag, not yet known */
+	o.flags |= MBOX_OPEN_DROP_NEWEST << 1;	/* the next flag, not yet known */
 	EXPECT_EQ(-EINVAL, try_open(&o));
 }
 

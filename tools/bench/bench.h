@@ -35,6 +35,7 @@ enum pattern {
 	PAT_BATCH,		/* 1 -> 1, BATCH messages per call */
 	PAT_FANIN,		/* N -> 1 */
 	PAT_BACKPRESSURE,	/* N blocked senders, 1 receiver */
+	PAT_FANOUT,		/* 1 -> N, each gets every message (mbox only) */
 	PAT_COUNT
 };
 #define P(x)	(1U << (x))
@@ -140,6 +141,9 @@ long nvcsw(void);
 /* rpc.c and flow.c: one run of one cell on one mechanism */
 int run_rpc(const struct mech *m, const struct cell *cl, struct result *r);
 int run_flow(const struct mech *m, const struct cell *cl, struct result *r);
+
+/* fanout.c: 1 publisher -> N subscribers of an mbox fan-out mailbox */
+int run_fanout(const struct mech *m, const struct cell *cl, struct result *r);
 
 /* sysinfo.c: raise the peers' limits, describe the machine */
 void sysinfo_prepare(size_t max_size);

@@ -25,6 +25,7 @@ static const char *const pattern_names[PAT_COUNT] = {
 	[PAT_BATCH] = "stream-batch",
 	[PAT_FANIN] = "fanin",
 	[PAT_BACKPRESSURE] = "backpressure",
+	[PAT_FANOUT] = "fanout",
 };
 
 static const char *const kind_names[] = {
@@ -143,6 +144,8 @@ static void run_one(int mi, const struct cell *cl, int rep)
 			m->run(m, cl, &r);
 		else if (cl->pattern <= PAT_REQREP)
 			run_rpc(m, cl, &r);
+		else if (cl->pattern == PAT_FANOUT)
+			run_fanout(m, cl, &r);
 		else
 			run_flow(m, cl, &r);
 		watchdog(0, NULL);
@@ -191,7 +194,8 @@ static void run_cell(struct cell *cl, int rep, unsigned int first)
 /* Patterns measured at 64 B only, where per-message costs dominate. */
 static int at64(int p)
 {
-	return p == PAT_REQREP || p == PAT_FANIN || p == PAT_BACKPRESSURE;
+	return p == PAT_REQREP || p == PAT_FANIN || p == PAT_BACKPRESSURE ||
+	       p == PAT_FANOUT;
 }
 
 static void run_rep(int rep)
@@ -210,7 +214,8 @@ static void run_rep(int rep)
 				/* N varies at 64 B; sizes vary with one sender */
 				if (at64(p) && cl.size != 64)
 					continue;
-				if (i && p != PAT_REQREP && p != PAT_FANIN)
+				if (i && p != PAT_REQREP && p != PAT_FANIN &&
+				    p != PAT_FANOUT)
 					continue;
 				if (p == PAT_BACKPRESSURE)
 					cl.n = 4;

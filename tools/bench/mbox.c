@@ -181,7 +181,7 @@ const struct mech mech_mbox = {
 	.name = "mbox",
 	.kind = KIND_MBOX,
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE),
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_FANOUT),
 	.shared_max = SIZE_MAX,
 	.probe = mbox_probe,
 	.open = mbox_open_chan,

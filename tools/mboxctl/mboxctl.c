@@ -137,8 +137,9 @@ int mboxctl_open_dev(void)
 
 /*
  * A handle on the existing mailbox name, with the access asked for, or with 0
- * whichever access the caller is granted, sending first: a look at a mailbox
- * needs no more. On failure says why and returns -1.
+ * whichever access the caller is granted, sending first: a handle that may
+ * receive subscribes to a fan-out mailbox, which a look at it must not do.
+ * On failure says why and returns -1.
  */
 int mboxctl_open(const char *verb, const char *name, unsigned int access)
 {
@@ -222,6 +223,25 @@ static int run_holding(const struct mboxctl_verb *v, int fd, const char *name,
 	return 1;
 }
 
+/*
+ * --fanout[=block|drop-oldest|drop-newest]. The creating handle only sends:
+ * a subscription of its own, held by COMMAND, would fill and block senders.
+ */
+static int parse_fanout(const char *verb, const char *policy, struct mbox_open *o)
+{
+	o->flags |= MBOX_OPEN_FANOUT;
+	o->access = MBOX_ACCESS_SEND;
+	if (!policy || !strcmp(policy, "block"))
+		return 0;
+	if (!strcmp(policy, "drop-oldest"))
+		o->flags |= MBOX_OPEN_DROP_OLDEST;
+	else if (!strcmp(policy, "drop-newest"))
+		o->flags |= MBOX_OPEN_DROP_NEWEST;
+	else
+		return mboxctl_usage_error(verb, "--fanout is block, drop-oldest or drop-newest");
+	return 0;
+}
+
 static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -233,6 +253,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 		{ "rendezvous", no_argument, NULL, 'r' },
 		{ "excl", no_argument, NULL, 'x' },
 		{ "unlink-on-close", no_argument, NULL, 'u' },
+		{ "fanout", optional_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -244,7 +265,7 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 	unsigned long long n;
 	int c, fd, err, status = 0;
 
-	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+m:n:s:b:frxuh", opts, &status)) != -1) {
+	while (!status && (c = mboxctl_next_opt(v, argc, argv, "+m:n:s:b:frxuF::h", opts, &status)) != -1) {
 		switch (c) {
 		case 'm':
 			status = mboxctl_parse_num(v->name, "--mode", optarg, 8, 0777, &n);
@@ -273,6 +294,9 @@ static int cmd_create(const struct mboxctl_verb *v, int argc, char **argv)
 			break;
 		case 'u':
 			o.flags |= MBOX_OPEN_UNLINK_ON_CLOSE;
+			break;
+		case 'F':
+			status = parse_fanout(v->name, optarg, &o);
 			break;
 		}
 	}
@@ -403,9 +427,15 @@ static int cmd_stat(const struct mboxctl_verb *v, int argc, char **argv)
 	printf(json ? "\"total_sent\": %llu, \"total_received\": %llu, " :
 		      "total_sent: %llu\ntotal_received: %llu\n",
 	       (unsigned long long)st.total_sent, (unsigned long long)st.total_received);
-	printf(json ? "\"total_expired\": %llu, \"total_replaced\": %llu}\n" :
+	printf(json ? "\"total_expired\": %llu, \"total_replaced\": %llu" :
 		      "total_expired: %llu\ntotal_replaced: %llu\n",
 	       (unsigned long long)st.total_expired, (unsigned long long)st.total_replaced);
+	if (st.flags & MBOX_OPEN_FANOUT)
+		printf(json ? ", \"subscribers\": %u, \"total_lost\": %llu" :
+			      "subscribers: %u\ntotal_lost: %llu\n",
+		       st.subscribers, (unsigned long long)st.total_lost);
+	if (json)
+		puts("}");
 	return 0;
 }
 
@@ -632,6 +662,8 @@ static int cmd_recv(const struct mboxctl_verb *v, int argc, char **argv)
 		print_sender(&r);
 	if (!err && (r.flags & MBOX_RECV_FDS))
 		print_files(fds, r.nfds);
+	if (!err && r.lost)	/* fan-out: what this subscription missed first */
+		fprintf(stderr, "lost: %llu\n", (unsigned long long)r.lost);
 	if (!err)
 		err = write_all(buf, r.len);
 	free(buf);
@@ -758,7 +790,7 @@ static int cmd_version(const struct mboxctl_verb *v, int argc, char **argv)
 	};
 	static const char *const open_flags[] = {
 		"create", "excl", "fixed-size", "rendezvous", "port", "pid", "pidfd",
-		"unlink-on-close",
+		"unlink-on-close", "fanout", "drop-oldest", "drop-newest",
 	};
 	static const char *const send_flags[] = {
 		"nonblock", "deadline", "sync", "expire", "key",
@@ -804,7 +836,11 @@ static const struct mboxctl_verb verbs[] = {
 	  "  -r, --rendezvous    no buffering: a send waits for its receiver\n"
 	  "  -x, --excl          fail if NAME exists\n"
 	  "  -u, --unlink-on-close  NAME goes when COMMAND (and all that shares its\n"
-	  "                      handle) exits, even killed; NAME must not exist\n" },
+	  "                      handle) exits, even killed; NAME must not exist\n"
+	  "  -F, --fanout[=POLICY]  publish/subscribe: every handle opened to receive\n"
+	  "                      gets every message; a full subscriber blocks the\n"
+	  "                      sender (block, the default), or loses its oldest\n"
+	  "                      (drop-oldest) or the new message (drop-newest)\n" },
 	{ "ls", cmd_ls, "[--json]",
 	  "List the named mailboxes of this IPC namespace (from /proc/mbox).\n"
 	  "  -j, --json          one JSON array of objects\n" },
@@ -826,7 +862,9 @@ static const struct mboxctl_verb verbs[] = {
 	  "  -p, --peek          leave the message queued\n"
 	  "  -f, --fds           take the files it carries; name each on stderr\n"
 	  "  -s, --sender        on stderr: the sender's pid, tid, uid, gid, start time,\n"
-	  "                      and whether it still runs (not a reuse of its pid)\n" },
+	  "                      and whether it still runs (not a reuse of its pid)\n"
+	  "On a fan-out mailbox this subscribes and takes the next message sent; a\n"
+	  "count of messages the subscription lost goes to stderr as \"lost: N\".\n" },
 	{ "rm", cmd_rm, "NAME...",
 	  "Unlink mailbox names. Open handles keep working; the last close frees it.\n" },
 	{ "destroy", cmd_destroy, "NAME",

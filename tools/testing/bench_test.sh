@@ -19,15 +19,22 @@ mbox_ok() {	# /dev/mbox was measured, plain and with the call ioctl
 	grep -q ',mbox,mbox,1,ok,' "$csv" && grep -q ',mbox-call,mbox,1,ok,' "$csv"
 }
 
+fanout_ok() {	# 1 publisher -> 1, 2, 4, 8 subscribers, each message checked by each
+	for n in 1 2 4 8; do
+		grep -q "^fanout,$n,64,mbox,mbox,1,ok," "$csv" || return 1
+	done
+}
+
 catches_corruption() {	# one flipped byte fails the whole run
 	! timeout 300 "$bench" --tiny --patterns=stream --sizes=4K --corrupt=5 \
 		>/dev/null 2>&1
 }
 
-ktap_plan 4
+ktap_plan 5
 ktap_ok "mbox-bench --tiny runs, every payload checked" ran
 ktap_ok "every peer opened with equal capacity" peers_ok
 ktap_ok "mbox measured (write/read and call)" mbox_ok
+ktap_ok "fan-out to 1-8 subscribers measured" fanout_ok
 ktap_ok "a corrupted payload fails the run" catches_corruption
 rm -f "$csv"
 ktap_done

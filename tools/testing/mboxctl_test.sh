@@ -140,6 +140,29 @@ usage_ok() {	# one message of 5 bytes queued: counted, against the limits
 		mboxctl recv $box >/dev/null
 }
 
+fanout_ok() {	# two subscribers waiting in recv both get the one message sent
+	f=/cli-fan-$$
+	mboxctl create --fanout=drop-oldest --msgs 2 $f || return 1
+	mboxctl recv --timeout 20000 $f >/tmp/fan1.out &
+	p1=$!
+	mboxctl recv --timeout 20000 $f >/tmp/fan2.out &
+	p2=$!
+	i=0
+	until mboxctl stat $f | grep -q '^subscribers: 2$'; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || break
+		sleep 0.1
+	done
+	mboxctl send $f news
+	wait $p1 && wait $p2 || return 1
+	out=$(mboxctl stat --json $f)
+	echo "$out"
+	mboxctl rm $f
+	[ "$(cat /tmp/fan1.out)" = news ] && [ "$(cat /tmp/fan2.out)" = news ] &&
+		[ "$(echo "$out" | json_num total_received)" = 2 ] &&
+		[ "$(echo "$out" | json_num flags)" = $((0x300)) ]
+}
+
 too_many_mailboxes() {	# ENOSPC names how many exist, of how many
 	old=$(cat /sys/module/mbox/parameters/max_mailboxes)
 	n=$(mboxctl usage --json | json_num all_mailboxes)
@@ -150,7 +173,7 @@ too_many_mailboxes() {	# ENOSPC names how many exist, of how many
 	return $rc
 }
 
-ktap_plan 30
+ktap_plan 32
 ktap_ok "create" mboxctl create --msgs 4 --size 64 $box
 ktap_ok "create --excl on an existing name names EEXIST" fails 1 '(EEXIST)' mboxctl create --excl $box
 ktap_ok "send words" mboxctl send $box hello world
@@ -185,4 +208,7 @@ ktap_ok "usage errors exit 2, every verb has --help" usage_errors
 ktap_ok "create --unlink-on-close COMMAND: the name goes with COMMAND" owned_ok
 ktap_ok "create --unlink-on-close without COMMAND exits 2" \
 	fails 2 'needs a COMMAND' mboxctl create --unlink-on-close /cli-owned-$$
+ktap_ok "create --fanout: every subscriber gets the message" fanout_ok
+ktap_ok "create --fanout=POLICY with an unknown policy exits 2" \
+	fails 2 'drop-oldest' mboxctl create --fanout=sometimes /cli-fan-bad-$$
 ktap_done

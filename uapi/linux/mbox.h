@@ -71,6 +71,9 @@ struct mbox_version {
 #define MBOX_OPEN_PID		0x20U	/* the port of the process with pid target */
 #define MBOX_OPEN_PIDFD		0x40U	/* the port of the process pidfd target names */
 #define MBOX_OPEN_UNLINK_ON_CLOSE 0x80U	/* with CREATE: the name goes with this handle */
+#define MBOX_OPEN_FANOUT	0x100U	/* with CREATE: every subscriber gets every message */
+#define MBOX_OPEN_DROP_OLDEST	0x200U	/* with FANOUT: a full subscriber loses its oldest */
+#define MBOX_OPEN_DROP_NEWEST	0x400U	/* with FANOUT: a full subscriber misses the new one */
 
 /**
  * struct mbox_open - bind a handle to a mailbox
@@ -104,6 +107,14 @@ struct mbox_version {
  * %MBOX_OPEN_CREATE | %MBOX_OPEN_UNLINK_ON_CLOSE creates a named mailbox
  * whose name is bound to this handle: when its last reference is closed
  * (also by a crash), the name is unlinked. The name must be free (EEXIST).
+ *
+ * %MBOX_OPEN_CREATE | %MBOX_OPEN_FANOUT creates a fan-out (publish/subscribe)
+ * mailbox: every handle bound to it with %MBOX_ACCESS_RECV is a subscriber
+ * from the moment it binds, and receives every message sent after that, in
+ * the order sent. Capacity applies to each subscriber. A send that finds a
+ * subscriber full waits until every subscriber has room, or, with
+ * %MBOX_OPEN_DROP_OLDEST, that subscriber loses its oldest messages, or, with
+ * %MBOX_OPEN_DROP_NEWEST, it misses the new one; struct mbox_recv.lost tells.
  */
 struct mbox_open {
 	__aligned_u64 name_ptr;
@@ -232,6 +243,9 @@ struct mbox_send {
  * @nfds: out: how many files the message carries; also when the call fails
  *	with ETOOMANYREFS because the receive has no room for them (no
  *	%MBOX_RECV_FDS, or @fds_max too small): the message is left queued.
+ * @lost: out: on a fan-out mailbox, the messages this subscription lost
+ *	(%MBOX_OPEN_DROP_OLDEST, %MBOX_OPEN_DROP_NEWEST) since its last
+ *	receive, reported once; 0 otherwise.
  *
  * The highest-priority message is received first, the oldest first among
  * equals; with a selection, the first that matches in that order.
@@ -257,27 +271,32 @@ struct mbox_recv {
 	__aligned_u64 fds_ptr;
 	__u32 fds_max;
 	__u32 nfds;
+	__u64 lost;
 };
 
 #define MBOX_RECV_SIZE_VER0	48	/* sizeof first published struct */
 #define MBOX_RECV_SIZE_VER1	96	/* adds selection, sender, reply token */
 #define MBOX_RECV_SIZE_VER2	104	/* adds start_ns */
 #define MBOX_RECV_SIZE_VER3	120	/* adds fds_ptr, fds_max, nfds */
+#define MBOX_RECV_SIZE_VER4	128	/* adds lost */
 
 /**
  * struct mbox_stat - a mailbox's attributes and state
  * @flags: out: %MBOX_OPEN_FIXED_SIZE, %MBOX_OPEN_RENDEZVOUS,
- *	%MBOX_OPEN_PORT and %MBOX_OPEN_UNLINK_ON_CLOSE as the mailbox was
+ *	%MBOX_OPEN_PORT, %MBOX_OPEN_UNLINK_ON_CLOSE, %MBOX_OPEN_FANOUT,
+ *	%MBOX_OPEN_DROP_OLDEST and %MBOX_OPEN_DROP_NEWEST as the mailbox was
  *	created with.
  * @mode: out: permission bits.
  * @uid: out: owner, as seen in the caller's user namespace.
  * @gid: out: group, as seen in the caller's user namespace.
  * @access: out: this handle's MBOX_ACCESS_* bits.
- * @max_msgs: out: capacity in messages.
+ * @max_msgs: out: capacity in messages (fan-out: of each subscriber).
  * @max_msg_size: out: largest (or fixed) message size.
- * @cur_msgs: out: messages queued now.
+ * @cur_msgs: out: messages queued now (fan-out: for the subscriber that
+ *	has the most).
  * @max_bytes: out: capacity in bytes of queued payload.
- * @cur_bytes: out: bytes of payload queued now.
+ * @cur_bytes: out: bytes of payload queued now (fan-out: for that
+ *	subscriber).
  * @waiting_senders: out: callers blocked in send now.
  * @waiting_receivers: out: callers blocked in receive now.
  * @total_sent: out: messages sent since creation.
@@ -285,6 +304,10 @@ struct mbox_recv {
  * @total_expired: out: messages dropped unreceived at their expire_ns.
  * @total_replaced: out: messages dropped unreceived for a newer one with
  *	their key.
+ * @subscribers: out: fan-out: subscriptions now; 0 otherwise.
+ * @pad: out: zero.
+ * @total_lost: out: fan-out: messages subscribers lost to a drop policy,
+ *	counted once per subscriber that lost one.
  */
 struct mbox_stat {
 	__u32 flags;
@@ -303,10 +326,14 @@ struct mbox_stat {
 	__u64 total_received;
 	__u64 total_expired;
 	__u64 total_replaced;
+	__u32 subscribers;
+	__u32 pad;
+	__u64 total_lost;
 };
 
 #define MBOX_STAT_SIZE_VER0	72	/* sizeof first published struct */
 #define MBOX_STAT_SIZE_VER1	88	/* adds total_expired, total_replaced */
+#define MBOX_STAT_SIZE_VER2	104	/* adds subscribers, total_lost */
 
 /* struct mbox_setattr.mask: which fields to change */
 #define MBOX_ATTR_MODE		0x1U

@@ -20,8 +20,8 @@
 /* The kernel reads the structure size from each command: pin the versions used. */
 _Static_assert(sizeof(struct mbox_open) == MBOX_OPEN_SIZE_VER1, "struct mbox_open");
 _Static_assert(sizeof(struct mbox_send) == MBOX_SEND_SIZE_VER3, "struct mbox_send");
-_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER3, "struct mbox_recv");
-_Static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER1, "struct mbox_stat");
+_Static_assert(sizeof(struct mbox_recv) == MBOX_RECV_SIZE_VER4, "struct mbox_recv");
+_Static_assert(sizeof(struct mbox_stat) == MBOX_STAT_SIZE_VER2, "struct mbox_stat");
 _Static_assert(MQ_PRIO_MAX == MBOX_PRIO_MAX, "POSIX and mbox priorities differ");
 
 static inline __u64 mbox_mq_ptr(const void *p)

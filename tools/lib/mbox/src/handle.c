@@ -60,6 +60,13 @@ int mbox_create(const char *name, unsigned int flags, unsigned int access,
 	return mbox_open_bound(&o);
 }
 
+int mbox_fanout_create(const char *name, unsigned int flags, unsigned int access,
+		       unsigned int mode, unsigned int max_msgs, unsigned int max_msg_size)
+{
+	return mbox_create(name, MBOX_OPEN_FANOUT | flags, access, mode, max_msgs,
+			   max_msg_size);
+}
+
 int mbox_open_name(const char *name, unsigned int access)
 {
 	struct mbox_open o = {

@@ -109,6 +109,35 @@ TEST_F(named, create_existing_opens_it)
 	close(fd);
 }
 
+TEST(fanout_create_every_subscriber_gets_it_and_learns_losses)
+{
+	char name[64], buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	int pub, sub[2];
+
+	SKIP_WITHOUT_OPEN_FLAG(MBOX_OPEN_FANOUT);
+	test_name(name, sizeof(name), "fanout");
+	pub = mbox_fanout_create(name, MBOX_OPEN_EXCL | MBOX_OPEN_DROP_OLDEST,
+				 MBOX_ACCESS_SEND, 0600, 1, 8);
+	ASSERT_LE(0, pub);
+	for (int i = 0; i < 2; i++) {
+		sub[i] = mbox_open_name(name, MBOX_ACCESS_RECV);
+		ASSERT_LE(0, sub[i]);
+	}
+	EXPECT_EQ(1, mbox_send(pub, "a", 1));
+	EXPECT_EQ(1, mbox_send(pub, "b", 1));
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mbox_recvx(sub[i], &r));
+		EXPECT_EQ('b', buf[0]);
+		EXPECT_EQ(1, r.lost);
+		close(sub[i]);
+	}
+	EXPECT_EQ(0, mbox_unlink(pub, name));
+	close(pub);
+	EXPECT_EQ(-EINVAL, mbox_fanout_create(NULL, MBOX_OPEN_DROP_OLDEST |
+					      MBOX_OPEN_DROP_NEWEST, BOTH, 0600, 0, 0));
+}
+
 TEST(create_unlink_on_close_name_goes_with_the_handle)
 {
 	char name[64];

@@ -37,6 +37,8 @@ int mbox_open_dev(int flags);
 int mbox_bind(int fd, struct mbox_open *o);
 int mbox_create(const char *name, unsigned int flags, unsigned int access,
 		unsigned int mode, unsigned int max_msgs, unsigned int max_msg_size);
+int mbox_fanout_create(const char *name, unsigned int flags, unsigned int access,
+		       unsigned int mode, unsigned int max_msgs, unsigned int max_msg_size);
 int mbox_open_name(const char *name, unsigned int access);
 int mbox_anon(unsigned int max_msgs, unsigned int max_msg_size);
 int mbox_port_create(unsigned int flags, unsigned int access, unsigned int mode);
