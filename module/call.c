@@ -116,7 +116,7 @@ int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
 	if (!r->error) {
 		if (r->len > MBOX_HARD_MSG_SIZE)
 			return -EMSGSIZE;
-		reply = mbox_msg_create(user, u64_to_user_ptr(r->buf_ptr), r->len);
+		reply = mbox_msg_create(NULL, user, u64_to_user_ptr(r->buf_ptr), r->len);
 		if (IS_ERR(reply))
 			return PTR_ERR(reply);
 	}

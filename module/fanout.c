@@ -224,7 +224,7 @@ int mbox_fanout_send(struct mbox_mailbox *mb, struct mbox_user *user,
 	err = mbox_msg_check(mb, x);
 	if (err)
 		return err;
-	msg = mbox_msg_create(user, x->buf, x->len);
+	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	msg->prio = x->prio;

@@ -9,6 +9,7 @@
 #include <linux/hashtable.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mbox.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
@@ -41,12 +42,15 @@
  *    across a user copy or an allocation; blocked callers are woken after it
  *    is dropped (struct mbox_wake), except by destroy.
  * 4. mbox_users_lock (spinlock, user.c): the table of per-user usage.
+ * 5. mbox_cache.take_lock (spinlock, cache.c): taking a buffer from a
+ *    mailbox's free message buffers. Nothing nests inside it.
  *
  * mbox_debug_lock (mutex, debug.c), the list of all mailboxes for debugfs,
  * nests inside mbox_registry_lock and outside mailbox locks.
  *
- * Messages are charged at send to the sending user's quota (user.c) and to
- * its memory cgroup, and uncharged when freed.
+ * Messages are charged at send to the sending user's quota (user.c) and,
+ * unless their buffer comes from the mailbox's cache (cache.c), to its memory
+ * cgroup; they are uncharged when freed.
  *
  * A fan-out mailbox (fanout.c) has no queue of its own: each subscribing
  * handle has a struct mbox_sub, a ring of references to shared messages,
@@ -93,6 +97,7 @@ struct mbox_user {
  * @node: in the mailbox's tree of levels while this message heads its level,
  *	cleared otherwise
  * @link: circular list of the messages of one priority, the head first
+ * @free: in its cache's free buffers (cache.c), once freed
  * @ref: one for the queue (or the receiver that took it), one per peeker
  * @user: whose quota it is charged to
  * @waiter: the synchronous sender or caller waiting for this message to be
@@ -116,6 +121,7 @@ struct mbox_user {
  * @next_drop: in a chain of messages dropped unreceived, freed once the
  *	mailbox is unlocked (struct mbox_wake)
  * @files: the open files it carries (files.c), or NULL
+ * @cache: the cache its buffer goes back to (cache.c), or NULL
  * @data: payload
  *
  * Every message carries the tree node its level needs, so queueing a message,
@@ -123,7 +129,10 @@ struct mbox_user {
  */
 struct mbox_msg {
 	struct rb_node node;
-	struct list_head link;
+	union {
+		struct list_head link;
+		struct llist_node free;
+	};
 	refcount_t ref;
 	struct mbox_user *user;
 	struct mbox_waiter *waiter;
@@ -143,6 +152,7 @@ struct mbox_msg {
 	u64 key;
 	struct mbox_msg *next_drop;
 	struct mbox_files *files;
+	struct mbox_cache *cache;
 	u8 data[];
 };
 
@@ -271,6 +281,8 @@ struct mbox_sub {
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
  * @port: the process whose port this is, referenced while registered
+ * @owner: the creator's usage record, counting the mailbox
+ * @cache: free message buffers for its sends (cache.c), set at creation
  * @debug_node: in the list of all mailboxes (debug.c)
  */
 struct mbox_mailbox {
@@ -311,6 +323,7 @@ struct mbox_mailbox {
 	struct ipc_namespace *ipc_ns;
 	struct pid *port;
 	struct mbox_user *owner;
+	struct mbox_cache *cache;
 	struct list_head debug_node;
 };
 
@@ -496,14 +509,20 @@ int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		 struct mbox_waiter *w);
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
-struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
-				 size_t len);
+struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
+				 const void __user *buf, size_t len);
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
 int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
 void mbox_msg_put(struct mbox_msg *msg);
 bool mbox_queue_empty(const struct mbox_mailbox *mb);
 bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
 void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x);
+
+/* cache.c */
+struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb);
+void mbox_cache_put(struct mbox_cache *c);
+struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room);
+void mbox_cache_free(struct mbox_msg *msg);
 
 /* fanout.c */
 int mbox_fanout_subscribe(struct mbox_mailbox *mb, struct mbox_handle *h);

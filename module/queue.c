@@ -70,17 +70,20 @@ void mbox_msg_put(struct mbox_msg *msg)
 	mbox_user_put(msg->user);
 	put_pid(msg->pid);
 	put_pid(msg->tid);
-	kvfree(msg);
+	mbox_cache_free(msg);
 }
 
-/* A message of len bytes, room for @room of them, charged and stamped. */
-static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
-				       size_t room, bool direct)
+/*
+ * A message of len bytes, room for @room of them, charged and stamped; its
+ * buffer from @cache if that has one.
+ */
+static struct mbox_msg *mbox_msg_alloc(struct mbox_cache *cache, struct mbox_user *user,
+				       size_t len, size_t room, bool direct)
 {
 	struct mbox_msg *msg;
 	int err;
 
-	msg = kvmalloc(struct_size(msg, data, room), GFP_KERNEL_ACCOUNT);
+	msg = mbox_cache_alloc(cache, room);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	msg->len = len;
@@ -92,7 +95,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
 	msg->files = NULL;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err) {
-		kvfree(msg);
+		mbox_cache_free(msg);
 		return ERR_PTR(err);
 	}
 	refcount_set(&msg->ref, 1);
@@ -113,6 +116,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
 
 /**
  * mbox_msg_create() - copy a message in from user space
+ * @cache: the cache of the mailbox it is for, or NULL
  * @user: whose quota it is charged to
  * @buf: where it is
  * @len: its length
@@ -121,10 +125,10 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_user *user, size_t len,
  *
  * Return: the message, or ERR_PTR(-ENOMEM, -EFAULT or -EDQUOT).
  */
-struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
-				 size_t len)
+struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
+				 const void __user *buf, size_t len)
 {
-	struct mbox_msg *msg = mbox_msg_alloc(user, len, len, false);
+	struct mbox_msg *msg = mbox_msg_alloc(cache, user, len, len, false);
 
 	if (!IS_ERR(msg) && copy_from_user(msg->data, buf, len)) {
 		mbox_msg_put(msg);
@@ -142,7 +146,7 @@ struct mbox_msg *mbox_msg_create(struct mbox_user *user, const void __user *buf,
  */
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len)
 {
-	return mbox_msg_alloc(user, len, 0, true);
+	return mbox_msg_alloc(NULL, user, len, 0, true);
 }
 
 /*
@@ -795,7 +799,7 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		if (err <= 0)
 			return err;
 	}
-	msg = mbox_msg_create(user, x->buf, x->len);
+	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (x->nfds) {
@@ -1197,5 +1201,6 @@ void mbox_queue_free(struct mbox_mailbox *mb)
 	mbox_queue_drain(mb, &msgs);
 	spin_unlock(&mb->lock);
 	mbox_msg_put_list(&msgs);
+	mbox_cache_put(mb->cache);
 	kfree(mb);
 }

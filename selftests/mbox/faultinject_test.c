@@ -20,7 +20,9 @@
  * with no usage record yet; write() and MBOX_IOC_SEND of small, slab-sized and
  * page-sized (kvmalloc falls back to vmalloc) messages, and a send by a user
  * other than the handle's; MBOX_IOC_RECV; MBOX_IOC_CALL against a server
- * thread; MBOX_IOC_REPLY, also by another user.
+ * thread; MBOX_IOC_REPLY, also by another user. And sends that must not
+ * allocate at all: to a fixed-size mailbox, and small ones to a mailbox that
+ * has their buffer in its cache.
  *
  * After every injected failure: the call failed with ENOMEM (or absorbed the
  * failure and succeeded), and the mailbox is consistent: MBOX_IOC_STAT's
@@ -557,6 +559,55 @@ TEST_F(fault, send_zero_length)
 TEST_F(fault, send_by_other_user)
 {
 	sweep_send(_metadata, 100, false, true, "MBOX_IOC_SEND by another user");
+}
+
+/*
+ * A fixed-size mailbox's slots are allocated with it, and a mailbox keeps the
+ * buffers of small messages it freed: such sends allocate nothing, so with
+ * the first allocation of each failing they all still succeed.
+ */
+static void cached_sends(struct __test_metadata *_metadata, __u32 flags, const char *op)
+{
+	struct mbox_open o = { .max_msgs = 8, .max_msg_size = 64 };
+	unsigned int tags[8], i, round;
+	struct inj in;
+	char buf[64];
+	long ret;
+	int fd;
+
+	if (!(flags & MBOX_OPEN_FIXED_SIZE))
+		o.max_msg_size = 8192;
+	fd = mbox_bind(NULL, MBOX_OPEN_CREATE | flags, BOTH, &o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, inj_open(&in, op));
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 8; i++) {
+			tags[i] = round * 8 + i;
+			make_msg(buf, sizeof(buf), tags[i]);
+			/* The first round of a variable-size mailbox fills its cache. */
+			if (round || (flags & MBOX_OPEN_FIXED_SIZE))
+				arm(&in, 1);
+			ret = mbox_send(fd, buf, sizeof(buf), 0, MBOX_SEND_NONBLOCK, 0);
+			if (in.n && disarm(&in))
+				bad("%s: round %u, message %u: the send allocated", op, round, i);
+			in.n = 0;
+			if (ret)
+				bad("%s: round %u, message %u: %s", op, round, i, strerror(-ret));
+		}
+		drain_expect(fd, tags, 8, sizeof(buf), op);
+	}
+	close(fd);
+	inj_close(&in, _metadata);
+}
+
+TEST_F(fault, fixed_size_sends_allocate_nothing)
+{
+	cached_sends(_metadata, MBOX_OPEN_FIXED_SIZE, "fixed-size sends");
+}
+
+TEST_F(fault, small_sends_reuse_buffers)
+{
+	cached_sends(_metadata, 0, "small sends");
 }
 
 /* MBOX_IOC_RECV (also PEEK): takes no allocation, but must survive the sweep. */
