@@ -33,7 +33,7 @@ METRIC = {
 # the mbox variant each pattern's ratio is about
 MBOX_OF = {'reqrep': 'mbox-call'}
 MECH_ORDER = ['mbox', 'mbox-call', 'pipe', 'seqpacket', 'dgram', 'stream',
-              'posix-mq', 'sysv-msg', 'eventfd', 'shm-ring', 'memcpy']
+              'posix-mq', 'sysv-msg', 'eventfd', 'shm-ring', 'memcpy', 'mbox-wide']
 KB = 1024
 
 
@@ -263,6 +263,15 @@ def floors(cells, kernel):
                    'peer\'s 64 B round trip (%s): a round trip of 4 system calls and '
                    '2 wakeups cannot go below it; goals rtt-64B 0.8x, rtt-64B-call 0.6x'
                    % (kernel, ev.median('eventfd') / pp.median(b), b))
+    for pat in ('stream', 'stream-batch'):
+        st = cells.get((kernel, pat, 1, 64))
+        b = st and best_peer(st, False)
+        if b and st.median('mbox-wide') and st.median('mbox'):
+            out.append('floor on %s: %s 64 B, mbox queueing as many messages as fit in '
+                       '256 KiB (4096, as a pipe and sysv-msg do) = %.2fx the best peer '
+                       '(%s), against %.2fx with the 64 of the equal-capacity rule'
+                       % (kernel, pat, st.median('mbox-wide') / st.median(b), b,
+                          st.median('mbox') / st.median(b)))
     for size in (64, 64 * KB, KB * KB):
         st = cells.get((kernel, 'stream', 1, size))
         if st and st.median('memcpy') and best_peer(st, False):
