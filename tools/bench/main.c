@@ -59,7 +59,7 @@ struct scale {
 };
 
 /*
- * Sized for TCG: a full run (5 repetitions) of one kernel in about 15 minutes
+ * Sized for TCG: a full run (5 repetitions) of one kernel in about 5 minutes
  * on an idle 2-core host, far below the 10^5 round trips real hardware
  * would get; quick is for development.
  */
