@@ -2,7 +2,8 @@
 # Stage `make install` into a scratch DESTDIR for the 6.12 headers, compare the files it
 # installs with tools/testing/install-manifest.txt (the release written @RELEASE@; of
 # depmod's index only modules.dep, whose other files vary with the kmod version), check
-# that depmod indexed the module, then `make uninstall` and check nothing is left.
+# that depmod indexed the module and that libmbox.so keeps the symbols of its earlier
+# versions, then `make uninstall` and check nothing is left.
 # Prints "install: N files, as expected", or "install: ..." saying what failed (details on
 # stderr) and exits 1.
 set -eu
@@ -32,6 +33,12 @@ if [ "$got" != "$expected" ]; then
 fi
 grep -q "^extra/module/mbox.ko[.a-z]*:" "$dest/lib/modules/$release/modules.dep" ||
 	fail "depmod did not index mbox.ko ($dest/lib/modules/$release/modules.dep)"
+# Programs linked against an earlier libmbox find the functions of their version.
+for sym in mbox_sendx@LIBMBOX_1.0 mbox_recvx@LIBMBOX_1.0 mbox_stat@LIBMBOX_1.0 \
+	mbox_send_batch@LIBMBOX_1.1 mbox_recv_batch@LIBMBOX_1.1 mbox_sendx_sized@@LIBMBOX_1.2; do
+	readelf --dyn-syms -W "$dest/usr/local/lib/libmbox.so" | grep -qw "$sym" ||
+		fail "libmbox.so does not export $sym"
+done
 
 make -C "$src" -s uninstall DESTDIR="$dest" KDIR="$kdir" BUILD="$MBOX_BUILD/install-build" >>"$log" 2>&1 ||
 	fail "make uninstall failed ($log)"

@@ -7,10 +7,20 @@
 
 #include "lib.h"
 
-int mbox_stat(int fd, struct mbox_stat *st)
+int mbox_stat_sized(int fd, struct mbox_stat *st, size_t size)
 {
-	memset(st, 0, sizeof(*st));
-	return __mbox_ioctl(fd, MBOX_IOC_STAT, st);
+	unsigned long cmd = mbox_cmd_sized(MBOX_IOC_STAT, size);
+
+	if (!cmd)
+		return -EINVAL;
+	memset(st, 0, size);
+	return __mbox_ioctl(fd, cmd, st);
+}
+
+LIBMBOX_COMPAT(mbox_stat_v1_0, mbox_stat, LIBMBOX_1.0);
+int mbox_stat_v1_0(int fd, struct mbox_stat *st)
+{
+	return mbox_stat_sized(fd, st, MBOX_STAT_SIZE_VER0);
 }
 
 int mbox_setattr(int fd, const struct mbox_setattr *a)

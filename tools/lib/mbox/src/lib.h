@@ -32,4 +32,25 @@ static inline int __mbox_ioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
+/* cmd for a structure of the caller's size, or 0 for a size no command holds. */
+static inline unsigned long mbox_cmd_sized(unsigned long cmd, size_t size)
+{
+	if (size > _IOC_SIZEMASK)
+		return 0;
+	return _IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), size);
+}
+
+/*
+ * What programs linked against an earlier libmbox call by name: fn, exported
+ * as name@version, passing the structures' sizes of that version.
+ */
+#define LIBMBOX_COMPAT(fn, name, version) \
+	__asm__(".symver " #fn ", " #name "@" #version)
+
+int mbox_sendx_v1_0(int fd, const struct mbox_send *s);
+int mbox_recvx_v1_0(int fd, struct mbox_recv *r);
+int mbox_stat_v1_0(int fd, struct mbox_stat *st);
+int mbox_send_batch_v1_1(int fd, const struct mbox_send *s, unsigned int n);
+int mbox_recv_batch_v1_1(int fd, struct mbox_recv *r, unsigned int n);
+
 #endif /* LIBMBOX_LIB_H */

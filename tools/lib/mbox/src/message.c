@@ -22,14 +22,30 @@ ssize_t mbox_recv(int fd, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
-int mbox_sendx(int fd, const struct mbox_send *s)
+int mbox_sendx_sized(int fd, const struct mbox_send *s, size_t size)
 {
-	return __mbox_ioctl(fd, MBOX_IOC_SEND, (void *)s);
+	unsigned long cmd = mbox_cmd_sized(MBOX_IOC_SEND, size);
+
+	return cmd ? __mbox_ioctl(fd, cmd, (void *)s) : -EINVAL;
 }
 
-int mbox_recvx(int fd, struct mbox_recv *r)
+int mbox_recvx_sized(int fd, struct mbox_recv *r, size_t size)
 {
-	return __mbox_ioctl(fd, MBOX_IOC_RECV, r);
+	unsigned long cmd = mbox_cmd_sized(MBOX_IOC_RECV, size);
+
+	return cmd ? __mbox_ioctl(fd, cmd, r) : -EINVAL;
+}
+
+LIBMBOX_COMPAT(mbox_sendx_v1_0, mbox_sendx, LIBMBOX_1.0);
+int mbox_sendx_v1_0(int fd, const struct mbox_send *s)
+{
+	return mbox_sendx_sized(fd, s, MBOX_SEND_SIZE_VER1);
+}
+
+LIBMBOX_COMPAT(mbox_recvx_v1_0, mbox_recvx, LIBMBOX_1.0);
+int mbox_recvx_v1_0(int fd, struct mbox_recv *r)
+{
+	return mbox_recvx_sized(fd, r, MBOX_RECV_SIZE_VER1);
 }
 
 /* One message of priority 0, with the flags (and the fields they need) of s. */
@@ -82,7 +98,7 @@ int mbox_send_keyed(int fd, const void *buf, size_t len, __u64 key)
 	return mbox_send_with(fd, buf, len, &s);
 }
 
-/* A batch ioctl over an array of entries of this header's size. */
+/* A batch ioctl over an array of entries of the caller's size. */
 static int mbox_batch(int fd, unsigned long cmd, void *vec, unsigned int n,
 		      size_t entry_size)
 {
@@ -91,19 +107,35 @@ static int mbox_batch(int fd, unsigned long cmd, void *vec, unsigned int n,
 		.count = n,
 		.entry_size = entry_size,
 	};
-	int done = ioctl(fd, cmd, &b);
+	int done;
 
+	if (b.entry_size != entry_size)
+		return -EINVAL;
+	done = ioctl(fd, cmd, &b);
 	return done < 0 ? -errno : done;
 }
 
-int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n)
+int mbox_send_batch_sized(int fd, const struct mbox_send *s, unsigned int n,
+			  size_t size)
 {
-	return mbox_batch(fd, MBOX_IOC_SEND_BATCH, (void *)s, n, sizeof(*s));
+	return mbox_batch(fd, MBOX_IOC_SEND_BATCH, (void *)s, n, size);
 }
 
-int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n)
+int mbox_recv_batch_sized(int fd, struct mbox_recv *r, unsigned int n, size_t size)
 {
-	return mbox_batch(fd, MBOX_IOC_RECV_BATCH, r, n, sizeof(*r));
+	return mbox_batch(fd, MBOX_IOC_RECV_BATCH, r, n, size);
+}
+
+LIBMBOX_COMPAT(mbox_send_batch_v1_1, mbox_send_batch, LIBMBOX_1.1);
+int mbox_send_batch_v1_1(int fd, const struct mbox_send *s, unsigned int n)
+{
+	return mbox_send_batch_sized(fd, s, n, MBOX_SEND_SIZE_VER3);
+}
+
+LIBMBOX_COMPAT(mbox_recv_batch_v1_1, mbox_recv_batch, LIBMBOX_1.1);
+int mbox_recv_batch_v1_1(int fd, struct mbox_recv *r, unsigned int n)
+{
+	return mbox_recv_batch_sized(fd, r, n, MBOX_RECV_SIZE_VER4);
 }
 
 /* A call without priority, type or deadline: the reply's length, or -errno. */

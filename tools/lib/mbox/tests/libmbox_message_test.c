@@ -92,6 +92,79 @@ TEST_F(anon, batch_send_fills_recv_takes_all)
 	EXPECT_EQ(-EINVAL, mbox_send_batch(self->fd, s, 0));
 }
 
+/*
+ * A program built against an older header passes smaller structures: the
+ * *_sized() functions neither read nor write past them. The bytes after each
+ * are a pattern that would fail the call if read (non-zero padding) and must
+ * come back unchanged.
+ */
+#define PAST	0xa5
+
+static bool untouched(const void *p, size_t from, size_t to)
+{
+	const unsigned char *b = p;
+
+	for (; from < to; from++)
+		if (b[from] != PAST)
+			return false;
+	return true;
+}
+
+TEST_F(anon, sized_calls_keep_to_an_older_structure)
+{
+	union {
+		struct mbox_send s[2];
+		unsigned char raw[2 * MBOX_SEND_SIZE_VER1 + 64];
+	} snd;
+	union {
+		struct mbox_recv r;
+		unsigned char raw[sizeof(struct mbox_recv) + 64];
+	} rcv;
+	union {
+		struct mbox_stat st;
+		unsigned char raw[sizeof(struct mbox_stat) + 64];
+	} stt;
+	struct mbox_send *second = (void *)(snd.raw + MBOX_SEND_SIZE_VER1);
+	char buf[8];
+
+	memset(&snd, PAST, sizeof(snd));
+	memset(&snd, 0, 2 * MBOX_SEND_SIZE_VER1);
+	snd.s[0].buf_ptr = mbox_ptr("old");
+	snd.s[0].len = 3;
+	ASSERT_EQ(0, mbox_sendx_sized(self->fd, &snd.s[0], MBOX_SEND_SIZE_VER1));
+	/* Entries of the older size, packed. */
+	second->buf_ptr = mbox_ptr("new");
+	second->len = 3;
+	ASSERT_EQ(1, mbox_send_batch_sized(self->fd, second, 1, MBOX_SEND_SIZE_VER1));
+
+	memset(&stt, PAST, sizeof(stt));
+	ASSERT_EQ(0, mbox_stat_sized(self->fd, &stt.st, MBOX_STAT_SIZE_VER0));
+	EXPECT_EQ(2, stt.st.cur_msgs);
+	EXPECT_TRUE(untouched(&stt, MBOX_STAT_SIZE_VER0, sizeof(stt)));
+
+	memset(&rcv, PAST, sizeof(rcv));
+	memset(&rcv, 0, MBOX_RECV_SIZE_VER1);
+	rcv.r.buf_ptr = mbox_ptr(buf);
+	rcv.r.buf_len = sizeof(buf);
+	ASSERT_EQ(0, mbox_recvx_sized(self->fd, &rcv.r, MBOX_RECV_SIZE_VER1));
+	EXPECT_EQ(3, rcv.r.len);
+	EXPECT_EQ(0, memcmp(buf, "old", 3));
+	EXPECT_TRUE(untouched(&rcv, MBOX_RECV_SIZE_VER1, sizeof(rcv)));
+
+	memset(&rcv, PAST, sizeof(rcv));
+	memset(&rcv, 0, MBOX_RECV_SIZE_VER1);
+	rcv.r.buf_ptr = mbox_ptr(buf);
+	rcv.r.buf_len = sizeof(buf);
+	ASSERT_EQ(1, mbox_recv_batch_sized(self->fd, &rcv.r, 1, MBOX_RECV_SIZE_VER1));
+	EXPECT_EQ(2, rcv.r.seq);
+	EXPECT_EQ(0, memcmp(buf, "new", 3));
+	EXPECT_TRUE(untouched(&rcv, MBOX_RECV_SIZE_VER1, sizeof(rcv)));
+
+	/* No command holds a structure of 16 KiB or more. */
+	EXPECT_EQ(-EINVAL, mbox_recvx_sized(self->fd, &rcv.r, 1 << 14));
+	EXPECT_EQ(-EINVAL, mbox_recv_batch_sized(self->fd, &rcv.r, 1, (size_t)1 << 32));
+}
+
 TEST_F(anon, send_keyed_replaces_send_ttl_expires)
 {
 	struct mbox_recv r = { .flags = MBOX_RECV_NONBLOCK };

@@ -7,6 +7,11 @@
  * it). The library keeps no state and starts no threads: a handle is a file
  * descriptor the caller owns. Structures are those of <mbox/linux/mbox.h>,
  * the kernel's uapi header as installed with the library.
+ *
+ * The kernel grows some of them over time. The functions taking those pass
+ * the size the caller was compiled with: mbox_sendx() and friends are inline
+ * functions around *_sized() ones, so that a program built against an older
+ * header is never read or written past its structures by a newer library.
  */
 #ifndef LIBMBOX_H
 #define LIBMBOX_H
@@ -22,7 +27,7 @@ extern "C" {
 #endif
 
 #define LIBMBOX_VERSION_MAJOR	1
-#define LIBMBOX_VERSION_MINOR	1
+#define LIBMBOX_VERSION_MINOR	2
 
 #define MBOX_DEV_PATH		"/dev/mbox"
 
@@ -50,16 +55,17 @@ int mbox_destroy(int fd);
 /* Messages */
 ssize_t mbox_send(int fd, const void *buf, size_t len);
 ssize_t mbox_recv(int fd, void *buf, size_t len);
-int mbox_sendx(int fd, const struct mbox_send *s);
-int mbox_recvx(int fd, struct mbox_recv *r);
+int mbox_sendx_sized(int fd, const struct mbox_send *s, size_t size);
+int mbox_recvx_sized(int fd, struct mbox_recv *r, size_t size);
 int mbox_send_ttl(int fd, const void *buf, size_t len, __u64 ttl_ns);
 int mbox_send_keyed(int fd, const void *buf, size_t len, __u64 key);
 int mbox_send_fds(int fd, const void *buf, size_t len, const int *fds,
 		  unsigned int nfds);
 ssize_t mbox_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
 		      unsigned int flags);
-int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n);
-int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n);
+int mbox_send_batch_sized(int fd, const struct mbox_send *s, unsigned int n,
+			  size_t size);
+int mbox_recv_batch_sized(int fd, struct mbox_recv *r, unsigned int n, size_t size);
 ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 		  size_t reply_len);
 int mbox_callx(int fd, struct mbox_call *c);
@@ -68,10 +74,36 @@ int mbox_cancel(int fd);
 int mbox_sender_pidfd(const struct mbox_recv *r);
 
 /* Attributes and introspection */
-int mbox_stat(int fd, struct mbox_stat *st);
+int mbox_stat_sized(int fd, struct mbox_stat *st, size_t size);
 int mbox_setattr(int fd, const struct mbox_setattr *a);
 int mbox_version(int fd, struct mbox_version *v);
 int mbox_usage(int fd, struct mbox_usage *u);
+
+/* The structures' sizes as this program was compiled with them. */
+static inline int mbox_sendx(int fd, const struct mbox_send *s)
+{
+	return mbox_sendx_sized(fd, s, sizeof(*s));
+}
+
+static inline int mbox_recvx(int fd, struct mbox_recv *r)
+{
+	return mbox_recvx_sized(fd, r, sizeof(*r));
+}
+
+static inline int mbox_send_batch(int fd, const struct mbox_send *s, unsigned int n)
+{
+	return mbox_send_batch_sized(fd, s, n, sizeof(*s));
+}
+
+static inline int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n)
+{
+	return mbox_recv_batch_sized(fd, r, n, sizeof(*r));
+}
+
+static inline int mbox_stat(int fd, struct mbox_stat *st)
+{
+	return mbox_stat_sized(fd, st, sizeof(*st));
+}
 
 /* One line of /proc/mbox: a named mailbox of the caller's IPC namespace. */
 struct mbox_entry {
