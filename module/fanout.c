@@ -248,13 +248,11 @@ static struct mbox_msg *mbox_fanout_take(struct mbox_mailbox *mb,
 					 struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
-	struct mbox_waiter w = { .sender = false, .x = x, .h = x->h };
+	struct mbox_waiter w;
 	struct mbox_msg *msg;
 	int err;
 
-	INIT_LIST_HEAD(&w.node);
-	w.task = current;
-	w.phase = MBOX_PHASE_DONE;
+	mbox_recv_waiter_init(&w, x);
 	for (;;) {
 		if (mb->dead)
 			return ERR_PTR(-EIDRM);

@@ -504,6 +504,7 @@ void mbox_waiter_add(struct mbox_mailbox *mb, struct mbox_waiter *w,
 void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w);
 bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
 		unsigned int state, struct mbox_wake *wake);
+void mbox_recv_waiter_init(struct mbox_waiter *w, struct mbox_xfer *x);
 int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		   struct mbox_wake *wake);
 int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,

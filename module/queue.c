@@ -565,6 +565,18 @@ bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
 }
 
 /**
+ * mbox_recv_waiter_init() - a receiver's waiter, on its stack
+ * @w: the waiter
+ * @x: the receive
+ */
+void mbox_recv_waiter_init(struct mbox_waiter *w, struct mbox_xfer *x)
+{
+	*w = (struct mbox_waiter){ .x = x, .h = x->h, .task = current,
+				   .phase = MBOX_PHASE_DONE };
+	INIT_LIST_HEAD(&w->node);
+}
+
+/**
  * mbox_recv_wait() - a receiver's wait on recv_waiters
  * @mb: the mailbox, locked
  * @w: the receiver
@@ -857,13 +869,11 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 				  struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
-	struct mbox_waiter w = { .sender = false, .x = x, .h = x->h };
+	struct mbox_waiter w;
 	struct mbox_msg *msg;
 	int err;
 
-	INIT_LIST_HEAD(&w.node);
-	w.task = current;
-	w.phase = MBOX_PHASE_DONE;
+	mbox_recv_waiter_init(&w, x);
 	for (;;) {
 		if (mb->dead)
 			return ERR_PTR(-EIDRM);
