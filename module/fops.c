@@ -161,7 +161,7 @@ static ssize_t mbox_read(struct file *file, char __user *buf, size_t len,
 	struct mbox_xfer x;
 	int err;
 
-	mbox_xfer_init(&x, file, (uintptr_t)buf, len, 0);
+	mbox_xfer_init(&x, file, (uintptr_t)buf, len, MBOX_XFER_LEN_ONLY);
 	err = mbox_handle_recv(file, &x);
 	return err ? err : x.msg_len;
 }

@@ -355,7 +355,7 @@ struct mbox_handle {
  * @len: send: message length; receive: buffer length
  * @prio: send: priority; receive: out: the message's priority
  * @flags: MBOX_SEND_* or MBOX_RECV_* (NONBLOCK and DEADLINE share bits), and
- *	MBOX_XFER_CALL for a call's request
+ *	MBOX_XFER_CALL for a call's request, MBOX_XFER_LEN_ONLY for read()
  * @deadline: with the DEADLINE flag, absolute CLOCK_MONOTONIC time
  * @type: send: the type; receive: in: the selection, out: the type
  * @from: receive: with MBOX_RECV_FROM, the sender to select
@@ -433,6 +433,8 @@ struct mbox_wake {
 #define MBOX_XFER_DEADLINE	MBOX_SEND_DEADLINE
 #define MBOX_XFER_SYNC		MBOX_SEND_SYNC
 #define MBOX_XFER_CALL		BIT(31)
+/* read(): the receiver learns the length only. */
+#define MBOX_XFER_LEN_ONLY	BIT(30)
 static_assert(MBOX_SEND_NONBLOCK == MBOX_RECV_NONBLOCK);
 static_assert(MBOX_SEND_DEADLINE == MBOX_RECV_DEADLINE);
 static_assert(MBOX_SEND_DEADLINE == MBOX_CALL_DEADLINE);

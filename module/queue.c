@@ -926,10 +926,14 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
  */
 void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x)
 {
-	struct pid_namespace *pid_ns = task_active_pid_ns(current);
-	struct user_namespace *user_ns = current_user_ns();
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
 
 	x->msg_len = msg->len;
+	if (x->flags & MBOX_XFER_LEN_ONLY)
+		return;
+	pid_ns = task_active_pid_ns(current);
+	user_ns = current_user_ns();
 	x->prio = msg->prio;
 	x->seq = msg->seq;
 	x->type = msg->type;
