@@ -30,7 +30,8 @@
  * struct mbox_cache - free message buffers of one size
  * @free: the buffers, most recently freed first. Freeing pushes without a
  *	lock; taking needs @take_lock, as llist_del_first() allows one taker
- *	at a time. So a sender and a receiver never wait for each other here.
+ *	at a time, and a sender finding it taken allocates instead. So nobody
+ *	ever waits here.
  * @take_lock: see @free; nothing nests inside it
  * @n: buffers in @free, counted before a push and after a take
  * @ref: the mailbox's, and one per message out of the cache
@@ -122,8 +123,8 @@ struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 			msg->cache = NULL;
 		return msg;
 	}
-	if (atomic_read(&c->n)) {
-		spin_lock(&c->take_lock);
+	/* Another sender taking now: allocating beats waiting for it. */
+	if (atomic_read(&c->n) && spin_trylock(&c->take_lock)) {
 		node = llist_del_first(&c->free);
 		spin_unlock(&c->take_lock);
 	}
