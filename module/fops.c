@@ -86,16 +86,29 @@ void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
  * mbox_handle_user() - the usage record of the user sending through a handle
  * @h: the handle, bound
  *
- * Return: a referenced record, or NULL when out of memory.
+ * The quota is the sender's, who is usually the user that bound the handle:
+ * then the handle's own record, which lives as long as the handle the call
+ * holds, is lent without a reference. Else the sender's record, referenced.
+ * mbox_handle_user_put() gives either back.
+ *
+ * Return: the record, or NULL when out of memory.
  */
 struct mbox_user *mbox_handle_user(struct mbox_handle *h)
 {
-	/* The quota is the sender's, who is usually the user that bound. */
-	if (uid_eq(h->user->uid, current_uid())) {
-		refcount_inc(&h->user->ref);
+	if (uid_eq(h->user->uid, current_uid()))
 		return h->user;
-	}
 	return mbox_user_get(current_uid());
+}
+
+/**
+ * mbox_handle_user_put() - give back what mbox_handle_user() returned
+ * @h: the handle
+ * @user: the record
+ */
+void mbox_handle_user_put(struct mbox_handle *h, struct mbox_user *user)
+{
+	if (user != h->user)
+		mbox_user_put(user);
 }
 
 /**
@@ -122,7 +135,7 @@ int mbox_handle_send(struct file *file, struct mbox_xfer *x)
 		err = mbox_call(mb, user, x);
 	else
 		err = mbox_send(mb, user, x);
-	mbox_user_put(user);
+	mbox_handle_user_put(file->private_data, user);
 	return err;
 }
 

@@ -212,7 +212,7 @@ static long mbox_ioc_reply(struct file *file, void __user *uarg, size_t usize)
 	if (!user)
 		return -ENOMEM;
 	err = mbox_call_reply(mb, user, &r);
-	mbox_user_put(user);
+	mbox_handle_user_put(file->private_data, user);
 	return err;
 }
 

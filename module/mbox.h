@@ -76,7 +76,8 @@ extern unsigned int mbox_user_files_max;
 /**
  * struct mbox_user - what one user has queued, for the per-user quota
  * @node: in the table of users (user.c)
- * @ref: one per message charged and per handle caching it
+ * @ref: one per message charged, per handle caching it, and per send in
+ *	progress by a user other than the handle's
  * @uid: the user
  * @bytes: bytes charged: payloads plus per-message overhead
  * @msgs: messages charged
@@ -467,6 +468,7 @@ struct mbox_mailbox *mbox_handle_mailbox(struct file *file, u32 access);
 void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
 		    u32 flags);
 struct mbox_user *mbox_handle_user(struct mbox_handle *h);
+void mbox_handle_user_put(struct mbox_handle *h, struct mbox_user *user);
 int mbox_handle_send(struct file *file, struct mbox_xfer *x);
 int mbox_handle_recv(struct file *file, struct mbox_xfer *x);
 
