@@ -297,14 +297,11 @@ TEST_F(batch, first_entry_waits)
 
 TEST(version_lists_batches)
 {
-	struct mbox_version v = { 0 };
-	int fd;
+	struct mbox_version v;
 
-	mbox_open_or_skip(fd);
-	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	mbox_version_or_skip(v);
 	EXPECT_TRUE(v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_SEND_BATCH));
 	EXPECT_TRUE(v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_RECV_BATCH));
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

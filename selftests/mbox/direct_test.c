@@ -1666,28 +1666,22 @@ TEST_F(selection, from_not_a_pidfd_is_ebadf)
 
 TEST(version_reports_port_flags)
 {
-	struct mbox_version v = { 0 };
-	int fd;
+	struct mbox_version v;
 
-	mbox_open_or_skip(fd);
-	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	mbox_version_or_skip(v);
 	EXPECT_EQ(MBOX_OPEN_PORT, v.open_flags & MBOX_OPEN_PORT);
 	EXPECT_EQ(MBOX_OPEN_PID, v.open_flags & MBOX_OPEN_PID);
 	EXPECT_EQ(MBOX_OPEN_PIDFD, v.open_flags & MBOX_OPEN_PIDFD);
-	close(fd);
 }
 
 TEST(version_reports_selection_flags)
 {
-	struct mbox_version v = { 0 };
-	int fd;
+	struct mbox_version v;
 
-	mbox_open_or_skip(fd);
-	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	mbox_version_or_skip(v);
 	EXPECT_EQ(MBOX_RECV_TYPE, v.recv_flags & MBOX_RECV_TYPE);
 	EXPECT_EQ(MBOX_RECV_EXCEPT, v.recv_flags & MBOX_RECV_EXCEPT);
 	EXPECT_EQ(MBOX_RECV_FROM, v.recv_flags & MBOX_RECV_FROM);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

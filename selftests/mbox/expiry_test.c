@@ -209,14 +209,11 @@ TEST_F(ex, older_senders_unaffected)
 
 TEST(version_lists_expire_and_key)
 {
-	struct mbox_version v = { 0 };
-	int fd;
+	struct mbox_version v;
 
-	mbox_open_or_skip(fd);
-	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	mbox_version_or_skip(v);
 	EXPECT_TRUE(v.send_flags & MBOX_SEND_EXPIRE);
 	EXPECT_TRUE(v.send_flags & MBOX_SEND_KEY);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

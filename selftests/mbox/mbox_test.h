@@ -37,6 +37,17 @@
 		ASSERT_LE(0, (fd));					\
 	} while (0)
 
+/* What the loaded module supports (MBOX_IOC_VERSION) into v; skips without it. */
+#define mbox_version_or_skip(v)						\
+	do {								\
+		int __fd;						\
+									\
+		mbox_open_or_skip(__fd);				\
+		memset(&(v), 0, sizeof(v));				\
+		ASSERT_EQ(0, mbox_ioctl(__fd, MBOX_IOC_VERSION, &(v)));	\
+		close(__fd);						\
+	} while (0)
+
 /* ioctl() returning 0 or -errno. */
 static inline long mbox_ioctl(int fd, unsigned long cmd, void *arg)
 {

@@ -252,13 +252,10 @@ TEST_F(owned, stat_reports_the_flag)
 
 TEST(version_lists_the_flag)
 {
-	struct mbox_version v = { 0 };
-	int fd;
+	struct mbox_version v;
 
-	mbox_open_or_skip(fd);
-	ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_VERSION, &v));
+	mbox_version_or_skip(v);
 	EXPECT_TRUE(v.open_flags & MBOX_OPEN_UNLINK_ON_CLOSE);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN
