@@ -169,7 +169,13 @@ static struct fuzz {
 	size_t arena_size;
 	char *ro;			/* one read-only page */
 	char *unmapped;			/* a page that was unmapped */
-	char *batch;			/* a page for batch entries, then a guard page */
+	/*
+	 * A page for what the structures point to besides the arena (the files
+	 * a send carries, then batch entries), then a guard page. Never the
+	 * stack or thread-local storage: the kernel writes where a structure
+	 * says, and a stale one must not say our own bookkeeping.
+	 */
+	char *batch;
 	int pidfd;			/* our own */
 	__u64 seed;
 	__u64 target;
@@ -187,6 +193,7 @@ static struct fuzz {
 static __thread char cur_call[512];
 static __thread int thread_idx;
 static char *thread_call[3];
+static int *thread_idx_of[3];	/* each thread's thread_idx, for the watchdog */
 static pid_t thread_tid[3];
 
 #define set_call(...) snprintf(cur_call, sizeof(cur_call), __VA_ARGS__)
@@ -367,9 +374,8 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 /*
  * A batch of entries of kind k in vec, each generated as a single call would
  * be (so the first cannot block for long); entries are never above 128 bytes.
- * vec ends at a guard page: a count above the entries made walks over stale
- * entries of earlier batches and then faults, never into memory of ours the
- * kernel would write results over.
+ * A count above the entries made walks over zeroed entries (no pointer of an
+ * earlier batch's) and then faults on the guard page vec ends at.
  */
 static void gen_batch(__u64 *s, enum kind k, struct mbox_batch *b, __u64 *vec,
 		      bool nonblock, char *scratch)
@@ -387,6 +393,7 @@ static void gen_batch(__u64 *s, enum kind k, struct mbox_batch *b, __u64 *vec,
 	/* Never readable memory we did not fill: its first entry could block. */
 	b->vec_ptr = chance(s, 95) ? (__u64)(uintptr_t)vec :
 		     chance(s, 50) ? (__u64)(uintptr_t)fz.unmapped : 0xffffffff81000000ULL;
+	memset(vec, 0, BATCH_ENTRIES * 128);
 	for (i = 0; i < b->count && i < BATCH_ENTRIES; i++)
 		gen_struct(s, k, (char *)vec + i * size, size, nonblock, scratch);
 }
@@ -466,7 +473,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 			u.sd.key = mbox_rng_below(s, 4);
 			/* Files to carry: ours (handles, pidfd, junk), sometimes. */
 			if (chance(s, 10)) {
-				static __thread int fdv[MBOX_FDS_MAX + 1];
+				int *fdv = (int *)fz.batch;
 				unsigned int i;
 
 				u.sd.nfds = chance(s, 90) ? 1 + mbox_rng_below(s, 3) :
@@ -975,6 +982,7 @@ static void *server_thread(void *arg)
 
 	thread_call[1] = cur_call;
 	thread_idx = 1;
+	thread_idx_of[1] = &thread_idx;
 	thread_tid[1] = syscall(SYS_gettid);
 	(void)arg;
 	while (!__atomic_load_n(&fz.stop, __ATOMIC_RELAXED)) {
@@ -1019,6 +1027,7 @@ static void *churn_thread(void *arg)
 
 	thread_call[2] = cur_call;
 	thread_idx = 2;
+	thread_idx_of[2] = &thread_idx;
 	thread_tid[2] = syscall(SYS_gettid);
 	(void)arg;
 	while (!__atomic_load_n(&fz.stop, __ATOMIC_RELAXED)) {
@@ -1096,7 +1105,10 @@ static void *watchdog_thread(void *arg)
 		diag("watchdog: the %s thread made no call for %d s (seed %llu); calls in flight:",
 		     who[t], WATCHDOG_S, (unsigned long long)fz.seed);
 		for (t = 0; t < ARRAY_SIZE(who); t++) {
-			diag("  %s (tid %d): %s", who[t], thread_tid[t],
+			diag("  %s (tid %d, index %d, last call %llu ms ago): %s", who[t],
+			     thread_tid[t], thread_idx_of[t] ? *thread_idx_of[t] : -1,
+			     (unsigned long long)((mbox_now_ns() -
+			      __atomic_load_n(&fz.progress[t], __ATOMIC_RELAXED)) / 1000000),
 			     thread_call[t] && thread_call[t][0] ? thread_call[t] : "(none)");
 			dump_task(thread_tid[t]);
 		}
@@ -1238,6 +1250,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_return_documented_errnos, 7200)
 		       fz.deadline_s ? " (debug kernel: time budget)" : "");
 	fflush(stdout);
 	thread_call[0] = cur_call;
+	thread_idx_of[0] = &thread_idx;
 	thread_tid[0] = syscall(SYS_gettid);
 	for (i = 0; i < NR_SLOTS; i++)
 		refill(&s, i, true);
