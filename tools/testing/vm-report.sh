@@ -35,6 +35,11 @@ for t in $(sed -n 's/^mbox-vm: run //p' "$res"); do
 	set -- $(printf '%s\n' "$totals" | tr -c '0-9\n' ' ')
 	pass=$((pass + $1 + $3)) fail=$((fail + $2 + $4 + $6)) skip=$((skip + $5))
 	printf '%s\n' "$section" | grep -E '^not ok' | sed "s/^/  FAIL [$name] $t: /" || true
+	# A failure seen only in CI must tell its story: the case's last diagnostics.
+	if printf '%s\n' "$section" | grep -qE '^not ok'; then
+		printf '%s\n' "$section" | sed -n '/^#  RUN /h; /^#  RUN /!H; /^not ok/{x; p; q}' |
+			grep -E '^#' | tail -n 30 | sed 's/^/    | /'
+	fi
 done
 
 step "rmmod ok"
