@@ -483,19 +483,41 @@ static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	}
 }
 
-/* Queue the messages of blocked senders, oldest first, while they fit. */
-static void mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
+/*
+ * Queue the messages of blocked senders, oldest first, while they fit.
+ * Return: whether any was queued.
+ */
+static bool mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	struct mbox_waiter *w;
+	bool queued = false;
 
 	while ((w = list_first_entry_or_null(&mb->send_waiters,
 					     struct mbox_waiter, node))) {
-		if (!mbox_room(mb, w->msg->len) || wake->n == ARRAY_SIZE(wake->task))
-			return;
+		struct mbox_msg *msg = w->msg;
+
+		if (!mbox_room(mb, msg->len))
+			break;
 		mbox_queue_msg(mb, w, wake);
+		mbox_retry_receiver(mb, msg, wake);	/* one waiting for just this */
 		if (!mbox_is_sync(w->x))
 			mbox_waiter_ready(mb, w, 0, wake);
+		queued = true;
 	}
+	return queued;
+}
+
+/*
+ * A receive lets blocked senders in only once the queue has drained to half
+ * its capacity, so that a woken sender finds room for more than the one
+ * message it was blocked on: a stream then wakes its sender about once per
+ * half a queue rather than once per message (as a pipe wakes its writer once
+ * per page). A receiver that would otherwise wait, or find nothing, lets them
+ * in at once (mbox_take()), so nobody waits on room that is there.
+ */
+static bool mbox_half_empty(const struct mbox_mailbox *mb)
+{
+	return mb->cur_msgs <= mb->max_msgs / 2 && mb->cur_bytes <= mb->max_bytes / 2;
 }
 
 /*
@@ -881,6 +903,8 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		msg = mbox_queue_find(mb, x);
 		if (msg)
 			break;
+		if (mbox_refill(mb, wake))
+			continue;	/* see mbox_half_empty() */
 		if (x->flags & MBOX_XFER_NONBLOCK)
 			return ERR_PTR(mbox_selects(x) && !mbox_queue_empty(mb) ?
 				       -ENOMSG : -EAGAIN);
@@ -968,7 +992,8 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	mbox_unaccount(mb, msg);
 	mb->total_received += copied;
 	wake->events = EPOLLOUT | EPOLLWRNORM;
-	mbox_refill(mb, wake);
+	if (mbox_half_empty(mb))
+		mbox_refill(mb, wake);
 	if (!w)
 		return;
 	msg->waiter = NULL;

@@ -27,6 +27,8 @@
 #define MSG_SIZE	32	/* max_msg_size (the fixed size) of the test mailboxes */
 #define MSG_MAX		16	/* max_msgs of the "msg" mailboxes */
 #define BLK_MAX		2	/* max_msgs of the small mailboxes the blocking tests fill */
+#define WIDE_MAX	8	/* max_msgs of the mailboxes the half-drained tests fill */
+#define TYPE_OTHER	2	/* a message type the filled queue has none of */
 #define WATCHDOG_S	20	/* a call stuck for good ends its test before the harness does */
 #define NS_PER_MS	1000000ULL
 #define BOTH		(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
@@ -734,17 +736,68 @@ FIXTURE_TEARDOWN(block)
 		close(self->fd);
 }
 
-static long fill(int fd)
+/* Queue messages 1 to n, which fill a mailbox of n messages. */
+static long fill_n(int fd, unsigned int n)
 {
 	unsigned int tag;
 	long err;
 
-	for (tag = 1; tag <= BLK_MAX; tag++) {
+	for (tag = 1; tag <= n; tag++) {
 		err = send_msg(fd, blk_len(tag), tag, 0, MBOX_SEND_NONBLOCK);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+static long fill(int fd)
+{
+	return fill_n(fd, BLK_MAX);
+}
+
+/* Replace the mailbox by a full one of WIDE_MAX messages. */
+static long use_wide_full(FIXTURE_DATA(block) *self)
+{
+	int fd = mbox_create(NULL, 0, 0600, WIDE_MAX, MSG_SIZE);
+
+	if (fd < 0)
+		return fd;
+	close(self->fd);
+	self->fd = fd;
+	return fill_n(fd, WIDE_MAX);
+}
+
+/*
+ * Send message tag with type TYPE_OTHER, or receive the next message of that
+ * type and check it is tag: 0, -errno or -EBADMSG.
+ */
+static long typed_op(int fd, bool send, unsigned int tag, __u32 flags)
+{
+	char buf[2 * MSG_SIZE];
+	size_t len = blk_len(tag);
+	struct mbox_send sd = {
+		.buf_ptr = (__u64)(uintptr_t)buf, .len = len, .type = TYPE_OTHER,
+	};
+	struct mbox_recv r = {
+		.buf_ptr = (__u64)(uintptr_t)buf, .buf_len = sizeof(buf),
+		.flags = MBOX_RECV_TYPE | flags, .type = TYPE_OTHER,
+	};
+	long err;
+
+	if (send) {
+		make_msg(buf, len, tag);
+		return mbox_ioctl(fd, MBOX_IOC_SEND, &sd);
+	}
+	err = mbox_ioctl(fd, MBOX_IOC_RECV, &r);
+	if (err)
+		return err;
+	return msg_is(buf, r.len, len, tag) ? 0 : -EBADMSG;
+}
+
+/* typed_op() in a child, blocking: arg is send | tag << 8. */
+static int kid_typed(int fd, long arg)
+{
+	return (int)-typed_op(fd, arg & 1, arg >> 8, 0);
 }
 
 /* Replace the anonymous mailbox by a named one, self->fd2 a second handle of it. */
@@ -828,6 +881,71 @@ TEST_F(block, blocked_senders_get_room_in_wait_order)
 	EXPECT_EQ(0, mbox_kid_reap(&self->kids, b, 5000));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 10));
 	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 11));
+}
+
+TEST_F(block, blocked_sender_gets_room_once_half_drained)
+{
+	struct mbox_stat st;
+	unsigned int tag;
+	pid_t pid;
+
+	ASSERT_EQ(0, use_wide_full(self));
+	pid = spawn_op(&self->kids, self->fd, OP_SEND, 100);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->fd, 1, 0, NULL));
+
+	/* Above half full, the room made waits for more. */
+	for (tag = 1; tag < WIDE_MAX / 2; tag++)
+		ASSERT_EQ(0, do_op(self->fd, OP_RECV, tag));
+	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	EXPECT_EQ(WIDE_MAX / 2 + 1, st.cur_msgs);
+	EXPECT_EQ(1, st.waiting_senders);
+	EXPECT_TRUE(mbox_kid_running(pid));
+
+	/* Half: in it goes, behind the rest. */
+	ASSERT_EQ(0, do_op(self->fd, OP_RECV, tag++));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
+	EXPECT_EQ(WIDE_MAX / 2 + 1, mbox_cur_msgs(self->fd));
+	for (; tag <= WIDE_MAX; tag++)
+		EXPECT_EQ(0, do_op(self->fd, OP_RECV, tag));
+	EXPECT_EQ(0, do_op(self->fd, OP_RECV, 100));
+}
+
+TEST_F(block, receive_finding_no_match_lets_blocked_sender_in)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, use_wide_full(self));
+	pid = spawn(&self->kids, kid_typed, self->fd, 1 | 100 << 8);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_waiters(self->fd, 1, 0, NULL));
+	ASSERT_EQ(0, do_op(self->fd, OP_RECV, 1));
+
+	/* Room for it, above half: a receive that selects it gets it now. */
+	EXPECT_EQ(0, typed_op(self->fd, false, 100, MBOX_RECV_NONBLOCK));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, pid, 5000));
+	EXPECT_EQ(WIDE_MAX - 1, mbox_cur_msgs(self->fd));
+}
+
+TEST_F(block, blocked_selective_receiver_gets_message_let_in)
+{
+	unsigned int tag;
+	pid_t rx, tx;
+
+	ASSERT_EQ(0, use_wide_full(self));
+	rx = spawn(&self->kids, kid_typed, self->fd, 0 | 100 << 8);
+	ASSERT_LT(0, rx);
+	ASSERT_EQ(0, wait_waiters(self->fd, 0, 1, NULL));
+	tx = spawn(&self->kids, kid_typed, self->fd, 1 | 100 << 8);
+	ASSERT_LT(0, tx);
+	ASSERT_EQ(0, wait_waiters(self->fd, 1, 1, NULL));
+
+	/* Whenever the blocked message is let in, its receiver is told. */
+	for (tag = 1; tag <= WIDE_MAX / 2; tag++)
+		ASSERT_EQ(0, do_op(self->fd, OP_RECV, tag));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, tx, 5000));
+	EXPECT_EQ(0, mbox_kid_reap(&self->kids, rx, 5000));
+	EXPECT_EQ(WIDE_MAX / 2, mbox_cur_msgs(self->fd));
 }
 
 TEST_F(block, read_empty_nonblocking_file_is_eagain)
