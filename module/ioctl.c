@@ -40,12 +40,29 @@ struct mbox_ioc {
 };
 
 /*
+ * Most callers pass our version of a structure. A copy of a constant size
+ * skips hardened usercopy's object checks (a cost the size of the copy
+ * itself), so that case goes straight; always inlined, to keep the size
+ * constant.
+ */
+static __always_inline int mbox_copy_struct_from_user(void *dst, size_t ksize,
+						      const void __user *src,
+						      size_t usize)
+{
+	if (likely(usize == ksize))
+		return copy_from_user(dst, src, ksize) ? -EFAULT : 0;
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
+
+/*
  * Answer in the caller's version of a structure: cut ours short, or zero the
  * tail that the caller knows and this module does not.
  */
-static int mbox_copy_struct_to_user(void __user *dst, size_t usize,
-				    const void *src, size_t ksize)
+static __always_inline int mbox_copy_struct_to_user(void __user *dst, size_t usize,
+						    const void *src, size_t ksize)
 {
+	if (likely(usize == ksize))
+		return copy_to_user(dst, src, ksize) ? -EFAULT : 0;
 	if (copy_to_user(dst, src, min(usize, ksize)))
 		return -EFAULT;
 	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
@@ -60,7 +77,7 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_version v;
 	int err;
 
-	err = copy_struct_from_user(&v, sizeof(v), uarg, usize);
+	err = mbox_copy_struct_from_user(&v, sizeof(v), uarg, usize);
 	if (err)
 		return err;
 	if (v.pad)
@@ -110,7 +127,7 @@ static long mbox_ioc_open(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_open o;
 	int err;
 
-	err = copy_struct_from_user(&o, sizeof(o), uarg, usize);
+	err = mbox_copy_struct_from_user(&o, sizeof(o), uarg, usize);
 	if (err)
 		return err;
 	if (!mbox_open_valid(&o))
@@ -126,7 +143,7 @@ static long mbox_ioc_unlink(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_name n;
 	int err;
 
-	err = copy_struct_from_user(&n, sizeof(n), uarg, usize);
+	err = mbox_copy_struct_from_user(&n, sizeof(n), uarg, usize);
 	if (err)
 		return err;
 	return mbox_mailbox_unlink(n.name_ptr);
@@ -149,7 +166,7 @@ static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
 	struct mbox_send s;
 	int err;
 
-	err = copy_struct_from_user(&s, sizeof(s), uarg, usize);
+	err = mbox_copy_struct_from_user(&s, sizeof(s), uarg, usize);
 	if (err)
 		return err;
 	if ((s.flags & ~MBOX_SEND_FLAGS) || s.pad)
@@ -176,7 +193,7 @@ static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_call c;
 	int err;
 
-	err = copy_struct_from_user(&c, sizeof(c), uarg, usize);
+	err = mbox_copy_struct_from_user(&c, sizeof(c), uarg, usize);
 	if (err)
 		return err;
 	if (c.flags & ~MBOX_CALL_FLAGS)
@@ -203,7 +220,7 @@ static long mbox_ioc_reply(struct file *file, void __user *uarg, size_t usize)
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	err = copy_struct_from_user(&r, sizeof(r), uarg, usize);
+	err = mbox_copy_struct_from_user(&r, sizeof(r), uarg, usize);
 	if (err)
 		return err;
 	if (r.pad || r.error < 0 || r.error > MAX_ERRNO)
@@ -252,7 +269,7 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	struct mbox_recv r;
 	int err, cerr;
 
-	err = copy_struct_from_user(&r, sizeof(r), uarg, usize);
+	err = mbox_copy_struct_from_user(&r, sizeof(r), uarg, usize);
 	if (err)
 		return err;
 	if ((r.flags & ~MBOX_RECV_FLAGS) ||
@@ -306,7 +323,7 @@ static long mbox_batch(struct file *file, void __user *uarg, size_t usize,
 	u32 i;
 	int err;
 
-	err = copy_struct_from_user(&b, sizeof(b), uarg, usize);
+	err = mbox_copy_struct_from_user(&b, sizeof(b), uarg, usize);
 	if (err)
 		return err;
 	if (b.flags || b.pad || !b.count || b.count > MBOX_BATCH_MAX ||
@@ -357,7 +374,7 @@ static long mbox_ioc_setattr(struct file *file, void __user *uarg, size_t usize)
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	err = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	err = mbox_copy_struct_from_user(&a, sizeof(a), uarg, usize);
 	if (err)
 		return err;
 	if (a.pad || (a.mask & ~MBOX_ATTR_MASK))
@@ -373,7 +390,7 @@ static long mbox_ioc_usage(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_usage u;
 	int err;
 
-	err = copy_struct_from_user(&u, sizeof(u), uarg, usize);
+	err = mbox_copy_struct_from_user(&u, sizeof(u), uarg, usize);
 	if (err)
 		return err;
 	if (u.pad || (u.flags & ~MBOX_USAGE_FLAGS))
