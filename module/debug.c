@@ -60,6 +60,7 @@ static void mbox_debug_show_one(struct seq_file *m, struct mbox_mailbox *mb)
 	else
 		seq_printf(m, "%u -", mb->id);
 	spin_lock(&mb->lock);
+	mbox_queue_settle(mb);
 	msgs = mb->cur_msgs;
 	bytes = mb->cur_bytes;
 	if (mb->flags & MBOX_OPEN_FANOUT)
@@ -131,6 +132,7 @@ void mbox_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "mbox-access:\t%s\n",
 		   mbox_access_names[h->access & MBOX_ACCESS_ALL]);
 	spin_lock(&mb->lock);
+	mbox_queue_settle(mb);
 	if (h->sub) {
 		/* A subscriber's own queue, and what it lost unreported. */
 		seq_printf(m, "mbox-msgs:\t%u\n", h->sub->held);

@@ -598,6 +598,7 @@ int mbox_mailbox_stat(struct mbox_mailbox *mb, struct mbox_stat *st)
 
 	mbox_queue_expire(mb);
 	spin_lock(&mb->lock);
+	mbox_queue_settle(mb);
 	st->flags = mb->flags;
 	st->mode = mb->mode;
 	st->uid = from_kuid_munged(ns, mb->uid);
@@ -648,6 +649,7 @@ void mbox_registry_show(struct seq_file *m)
 		if (mb->ipc_ns != ns)
 			continue;
 		spin_lock(&mb->lock);
+		mbox_queue_settle(mb);
 		msgs = mb->cur_msgs;
 		bytes = mb->cur_bytes;
 		if (mb->flags & MBOX_OPEN_FANOUT)

@@ -40,7 +40,9 @@
  *    mailbox's name and IPC namespace.
  * 3. mbox_mailbox.lock (spinlock): everything else in a mailbox. Never held
  *    across a user copy or an allocation; blocked callers are woken after it
- *    is dropped (struct mbox_wake), except by destroy.
+ *    is dropped (struct mbox_wake), except by destroy. A receive usually
+ *    gives its message's room back without it (mbox_mailbox.released), to be
+ *    settled under it.
  * 4. mbox_users_lock (spinlock, user.c): the table of per-user usage.
  * 5. mbox_cache.take_lock (spinlock, cache.c): taking a buffer from a
  *    mailbox's free message buffers. Nothing nests inside it.
@@ -61,6 +63,9 @@
 #define MBOX_HARD_MSGS		65536
 #define MBOX_HARD_MSG_SIZE	SZ_16M
 #define MBOX_HARD_BYTES		SZ_1G
+
+/* In mbox_mailbox.released: a message above, its bytes (< MBOX_HARD_BYTES) below. */
+#define MBOX_RELEASED_ONE	BIT_ULL(40)
 
 /* Module parameters (main.c); read once per operation. */
 extern unsigned int mbox_max_mailboxes;
@@ -264,8 +269,11 @@ struct mbox_sub {
  * @max_msgs: capacity in messages
  * @max_msg_size: largest (or fixed) message size
  * @max_bytes: capacity in payload bytes
- * @cur_msgs: messages queued
- * @cur_bytes: payload bytes queued
+ * @cur_msgs: messages queued, or taken and not yet copied out
+ * @cur_bytes: payload bytes of those
+ * @released: room given back by receives without the lock, not yet taken off
+ *	@cur_msgs and @cur_bytes (mbox_queue_settle()): MBOX_RELEASED_ONE per
+ *	message plus its length
  * @waiting_senders: length of @send_waiters and @sync_waiters
  * @waiting_receivers: length of @recv_waiters
  * @seq: sequence number of the last message queued
@@ -307,6 +315,7 @@ struct mbox_mailbox {
 	u64 max_bytes;
 	u32 cur_msgs;
 	u64 cur_bytes;
+	atomic64_t released;
 	u32 waiting_senders;
 	u32 waiting_receivers;
 	u64 seq;
@@ -498,6 +507,7 @@ int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer 
 int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x);
 __poll_t mbox_queue_poll(struct mbox_mailbox *mb);
 void mbox_queue_expire(struct mbox_mailbox *mb);
+void mbox_queue_settle(struct mbox_mailbox *mb);
 bool mbox_queue_kill(struct mbox_mailbox *mb);
 void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes);
 int mbox_queue_cancel(struct mbox_mailbox *mb, struct mbox_handle *h);

@@ -284,8 +284,28 @@ static void mbox_unaccount(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 	mb->keyed -= msg->keyed;
 }
 
-static bool mbox_room(const struct mbox_mailbox *mb, size_t len)
+/**
+ * mbox_queue_settle() - take the room receives gave back unlocked off the counts
+ * @mb: the mailbox, locked
+ *
+ * Every decision on room, and every report of the counts, settles first.
+ */
+void mbox_queue_settle(struct mbox_mailbox *mb)
+	__must_hold(&mb->lock)
 {
+	u64 r;
+
+	if (!atomic64_read(&mb->released))
+		return;
+	r = atomic64_xchg(&mb->released, 0);
+	mb->cur_msgs -= r / MBOX_RELEASED_ONE;
+	mb->total_received += r / MBOX_RELEASED_ONE;
+	mb->cur_bytes -= r % MBOX_RELEASED_ONE;
+}
+
+static bool mbox_room(struct mbox_mailbox *mb, size_t len)
+{
+	mbox_queue_settle(mb);
 	return mb->cur_msgs < mb->max_msgs && mb->cur_bytes + len <= mb->max_bytes;
 }
 
@@ -515,8 +535,9 @@ static bool mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
  * per page). A receiver that would otherwise wait, or find nothing, lets them
  * in at once (mbox_take()), so nobody waits on room that is there.
  */
-static bool mbox_half_empty(const struct mbox_mailbox *mb)
+static bool mbox_half_empty(struct mbox_mailbox *mb)
 {
+	mbox_queue_settle(mb);
 	return mb->cur_msgs <= mb->max_msgs / 2 && mb->cur_bytes <= mb->max_bytes / 2;
 }
 
@@ -779,6 +800,10 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		/* A receiver making room queues it (and ends an async wait). */
 		w->phase = MBOX_PHASE_ROOM;
 		mbox_waiter_add(mb, w, &mb->send_waiters);
+		/* Room given back as we came, by one that saw no waiter: see mbox_release(). */
+		smp_mb();	/* pairs with mbox_release()'s */
+		if (mbox_half_empty(mb))
+			mbox_refill(mb, wake);
 	}
 	if (!sync && !w->msg)
 		return 0;	/* sent, and nothing to wait for */
@@ -1003,6 +1028,37 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 		mbox_waiter_ready(mb, w, copied && !w->call ? 0 : -EIDRM, wake);
 }
 
+/*
+ * A message copied out that nobody waits on (no synchronous sender or caller)
+ * and that nothing else counts (no files, expiry or key) gives its room back
+ * without the mailbox lock: the next locked section that looks at the room
+ * settles it (mbox_queue_settle()). Only blocked senders need the lock, to be
+ * let in. A sender about to block, having found no room, adds itself to
+ * send_waiters, then looks at @released again: with the barriers on both sides
+ * one of the two sees the other.
+ *
+ * Return: false if the message must go through mbox_recv_done() instead.
+ */
+static bool mbox_release(struct mbox_mailbox *mb, const struct mbox_msg *msg)
+{
+	struct mbox_wake wake = { .n = 0 };
+
+	if (msg->waiter || msg->files || msg->expire_ns || msg->keyed)
+		return false;
+	trace_mbox_receive(mb, msg, 0);
+	atomic64_add(MBOX_RELEASED_ONE + msg->len, &mb->released);
+	smp_mb__after_atomic();		/* pairs with mbox_post()'s, see above */
+	if (!list_empty(&mb->send_waiters)) {
+		spin_lock(&mb->lock);
+		if (mbox_half_empty(mb))
+			mbox_refill(mb, &wake);
+		spin_unlock(&mb->lock);
+	}
+	wake.events = EPOLLOUT | EPOLLWRNORM;
+	mbox_wake_up(mb, &wake);
+	return true;
+}
+
 /**
  * mbox_recv() - receive one message
  * @mb: the mailbox
@@ -1046,6 +1102,10 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 		err = mbox_files_install(msg->files, x->fds,
 					 x->flags & MBOX_RECV_FDS_CLOEXEC);
 	copied = !err;
+	if (copied && mbox_release(mb, msg)) {
+		mbox_msg_put(msg);
+		return 0;
+	}
 
 	wake = (struct mbox_wake){ .n = 0 };
 	spin_lock(&mb->lock);
@@ -1186,6 +1246,7 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 		return false;
 	}
 	mb->dead = true;
+	mbox_queue_settle(mb);
 	trace_mbox_destroy(mb);
 	mbox_queue_drain(mb, &msgs);
 	if (mb->flags & MBOX_OPEN_FANOUT)
