@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mbox-bench: measure mbox against pipes, UNIX sockets, POSIX and System V
- * message queues in one boot, with eventfd, a shared-memory ring, memcpy and
- * mbox with the capacity in messages of a pipe (mbox-wide) as floors. Prints the machine's description as "# " lines, then one CSV
+ * message queues in one boot, with eventfd, a shared-memory ring (also with
+ * one empty mbox ioctl per message and side), memcpy and mbox with the
+ * capacity in messages of a pipe (mbox-wide) as floors. Prints the machine's
+ * description as "# " lines, then one CSV
  * row per (pattern, parameter, size, mechanism, repetition); mechanisms take
  * turns within each cell, starting with a different one every repetition, so
  * that drift in the machine hits them alike. Ratios and intervals are left
@@ -37,7 +39,7 @@ static const char *const kind_names[] = {
 static const struct mech *const mechs[] = {
 	&mech_mbox, &mech_mbox_call, &mech_pipe, &mech_seqpacket, &mech_dgram,
 	&mech_stream, &mech_mq, &mech_sysv, &mech_eventfd, &mech_ring,
-	&mech_memcpy, &mech_mbox_wide,
+	&mech_ring_ioctl, &mech_memcpy, &mech_mbox_wide,
 };
 
 #define NMECHS	ARRAY_SIZE(mechs)

@@ -33,7 +33,8 @@ METRIC = {
 # the mbox variant each pattern's ratio is about
 MBOX_OF = {'reqrep': 'mbox-call'}
 MECH_ORDER = ['mbox', 'mbox-call', 'pipe', 'seqpacket', 'dgram', 'stream',
-              'posix-mq', 'sysv-msg', 'eventfd', 'shm-ring', 'memcpy', 'mbox-wide']
+              'posix-mq', 'sysv-msg', 'eventfd', 'shm-ring', 'ioctl-ring', 'memcpy',
+              'mbox-wide']
 KB = 1024
 
 
@@ -272,6 +273,14 @@ def floors(cells, kernel):
                        '(%s), against %.2fx with the 64 of the equal-capacity rule'
                        % (kernel, pat, st.median('mbox-wide') / st.median(b), b,
                           st.median('mbox') / st.median(b)))
+    st = cells.get((kernel, 'stream', 1, 64))
+    b = st and best_peer(st, False)
+    if b and st.median('ioctl-ring'):
+        out.append('floor on %s: stream 64 B through a shared-memory ring with one empty mbox '
+                   'ioctl per message on each side = %.2fx the best peer (%s): a mechanism '
+                   'entering the kernel once per message on each side cannot pass it; '
+                   'goal stream-64B-unbatched 1.5x'
+                   % (kernel, st.median('ioctl-ring') / st.median(b), b))
     for size in (64, 64 * KB, KB * KB):
         st = cells.get((kernel, 'stream', 1, size))
         if st and st.median('memcpy') and best_peer(st, False):
@@ -324,7 +333,8 @@ def plot(cells, kernels, outdir):
         gp.append('plot ' + ', '.join(
             '"%s" using 1:2 with linespoints %stitle "%s"'
             % (p, 'lw 3 ' if m.startswith('mbox') else 'dt 2 ' if m in
-               ('eventfd', 'shm-ring', 'memcpy') else '', m) for m, p in series))
+               ('eventfd', 'shm-ring', 'ioctl-ring', 'memcpy') else '', m)
+            for m, p in series))
     gp.append('unset multiplot')
     script = os.path.join(outdir, 'bench.gp')
     with open(script, 'w') as f:
