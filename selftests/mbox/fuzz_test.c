@@ -626,7 +626,7 @@ static void judge(enum kind k, long ret, const char *desc)
 	__atomic_fetch_add(&fz.calls, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&fz.hist[k][err <= MAX_ERRNO_SEEN ? err : MAX_ERRNO_SEEN], 1,
 			   __ATOMIC_RELAXED);
-	__atomic_store_n(&fz.progress[thread_idx], mbox_now_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&fz.progress[thread_idx], mbox_now_ns(), __ATOMIC_RELEASE);
 	if (!err || errno_allowed(k, err))
 		return;
 	__atomic_fetch_add(&fz.undocumented, 1, __ATOMIC_RELAXED);
@@ -1087,6 +1087,19 @@ static void dump_task(pid_t tid)
 	}
 }
 
+/*
+ * How long thread t has made no call. Its last call's end is read before the
+ * clock: read after, it could be later than our "now", and the unsigned
+ * difference then a stall of centuries.
+ */
+static __u64 idle_ns(unsigned int t)
+{
+	__u64 last = __atomic_load_n(&fz.progress[t], __ATOMIC_ACQUIRE);
+	__u64 now = mbox_now_ns();
+
+	return now > last ? now - last : 0;
+}
+
 /* No call completed for WATCHDOG_S: say what each thread was doing, then fail. */
 static void *watchdog_thread(void *arg)
 {
@@ -1097,8 +1110,7 @@ static void *watchdog_thread(void *arg)
 	while (!__atomic_load_n(&fz.stop, __ATOMIC_RELAXED)) {
 		sleep(1);
 		for (t = 0; t < ARRAY_SIZE(who); t++)
-			if (mbox_now_ns() - __atomic_load_n(&fz.progress[t], __ATOMIC_RELAXED) >
-			    WATCHDOG_S * 1000000000ULL)
+			if (idle_ns(t) > WATCHDOG_S * 1000000000ULL)
 				break;
 		if (t == ARRAY_SIZE(who))
 			continue;
@@ -1107,8 +1119,7 @@ static void *watchdog_thread(void *arg)
 		for (t = 0; t < ARRAY_SIZE(who); t++) {
 			diag("  %s (tid %d, index %d, last call %llu ms ago): %s", who[t],
 			     thread_tid[t], thread_idx_of[t] ? *thread_idx_of[t] : -1,
-			     (unsigned long long)((mbox_now_ns() -
-			      __atomic_load_n(&fz.progress[t], __ATOMIC_RELAXED)) / 1000000),
+			     (unsigned long long)(idle_ns(t) / 1000000),
 			     thread_call[t] && thread_call[t][0] ? thread_call[t] : "(none)");
 			dump_task(thread_tid[t]);
 		}
