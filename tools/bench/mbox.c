@@ -196,20 +196,24 @@ static int mbox_answer(struct chan *c, uint64_t token, const void *buf,
 	return ioctl(c->wfd, MBOX_IOC_REPLY, &rp) ? -errno : 0;
 }
 
+/* What mbox and mbox-wide share: all but how the mailbox is made. */
+#define MBOX_MESSAGE_OPS				\
+	.shared_max = SIZE_MAX,				\
+	.probe = mbox_probe,				\
+	.close = mbox_close_chan,			\
+	.send = mbox_send,				\
+	.recv = mbox_recv,				\
+	.send_batch = mbox_send_batch,			\
+	.recv_batch = mbox_recv_batch,			\
+	.batch_probe = mbox_batch_probe
+
 const struct mech mech_mbox = {
 	.name = "mbox",
 	.kind = KIND_MBOX,
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |
 		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_FANOUT),
-	.shared_max = SIZE_MAX,
-	.probe = mbox_probe,
 	.open = mbox_open_chan,
-	.close = mbox_close_chan,
-	.send = mbox_send,
-	.recv = mbox_recv,
-	.send_batch = mbox_send_batch,
-	.recv_batch = mbox_recv_batch,
-	.batch_probe = mbox_batch_probe,
+	MBOX_MESSAGE_OPS,
 };
 
 const struct mech mech_mbox_call = {
@@ -229,13 +233,6 @@ const struct mech mech_mbox_wide = {
 	.name = "mbox-wide",
 	.kind = KIND_FLOOR,
 	.patterns = P(PAT_STREAM) | P(PAT_BATCH) | P(PAT_FANIN),
-	.shared_max = SIZE_MAX,
-	.probe = mbox_probe,
 	.open = mbox_open_wide,
-	.close = mbox_close_chan,
-	.send = mbox_send,
-	.recv = mbox_recv,
-	.send_batch = mbox_send_batch,
-	.recv_batch = mbox_recv_batch,
-	.batch_probe = mbox_batch_probe,
+	MBOX_MESSAGE_OPS,
 };
