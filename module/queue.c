@@ -535,10 +535,11 @@ static bool mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
  * per page). A receiver that would otherwise wait, or find nothing, lets them
  * in at once (mbox_take()), so nobody waits on room that is there.
  */
-static bool mbox_half_empty(struct mbox_mailbox *mb)
+static void mbox_let_in(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	mbox_queue_settle(mb);
-	return mb->cur_msgs <= mb->max_msgs / 2 && mb->cur_bytes <= mb->max_bytes / 2;
+	if (mb->cur_msgs <= mb->max_msgs / 2 && mb->cur_bytes <= mb->max_bytes / 2)
+		mbox_refill(mb, wake);
 }
 
 /*
@@ -802,8 +803,7 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		mbox_waiter_add(mb, w, &mb->send_waiters);
 		/* Room given back as we came, by one that saw no waiter: see mbox_release(). */
 		smp_mb();	/* pairs with mbox_release()'s */
-		if (mbox_half_empty(mb))
-			mbox_refill(mb, wake);
+		mbox_let_in(mb, wake);
 	}
 	if (!sync && !w->msg)
 		return 0;	/* sent, and nothing to wait for */
@@ -929,7 +929,7 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		if (msg)
 			break;
 		if (mbox_refill(mb, wake))
-			continue;	/* see mbox_half_empty() */
+			continue;	/* see mbox_let_in() */
 		if (x->flags & MBOX_XFER_NONBLOCK)
 			return ERR_PTR(mbox_selects(x) && !mbox_queue_empty(mb) ?
 				       -ENOMSG : -EAGAIN);
@@ -1017,8 +1017,7 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	mbox_unaccount(mb, msg);
 	mb->total_received += copied;
 	wake->events = EPOLLOUT | EPOLLWRNORM;
-	if (mbox_half_empty(mb))
-		mbox_refill(mb, wake);
+	mbox_let_in(mb, wake);
 	if (!w)
 		return;
 	msg->waiter = NULL;
@@ -1050,8 +1049,7 @@ static bool mbox_release(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 	smp_mb__after_atomic();		/* pairs with mbox_post()'s, see above */
 	if (!list_empty(&mb->send_waiters)) {
 		spin_lock(&mb->lock);
-		if (mbox_half_empty(mb))
-			mbox_refill(mb, &wake);
+		mbox_let_in(mb, &wake);
 		spin_unlock(&mb->lock);
 	}
 	wake.events = EPOLLOUT | EPOLLWRNORM;
