@@ -1159,22 +1159,17 @@ __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
  */
 void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes)
 {
-	struct mbox_wake wake;
+	struct mbox_wake wake = { .events = EPOLLOUT | EPOLLWRNORM };
 
 	spin_lock(&mb->lock);
 	mb->max_msgs = max_msgs;
 	mb->max_bytes = max_bytes;
-	do {
-		wake = (struct mbox_wake){ .events = EPOLLOUT | EPOLLWRNORM };
-		if (mb->flags & MBOX_OPEN_FANOUT)
-			mbox_fanout_refill(mb, &wake);
-		else
-			mbox_refill(mb, &wake);
-		spin_unlock(&mb->lock);
-		mbox_wake_up(mb, &wake);
-		spin_lock(&mb->lock);
-	} while (wake.n);
+	if (mb->flags & MBOX_OPEN_FANOUT)
+		mbox_fanout_refill(mb, &wake);
+	else
+		mbox_refill(mb, &wake);
 	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
 }
 
 /* Take every queued message out; the caller frees them after unlocking. */
