@@ -224,11 +224,9 @@ int mbox_fanout_send(struct mbox_mailbox *mb, struct mbox_user *user,
 	err = mbox_msg_check(mb, x);
 	if (err)
 		return err;
-	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
+	msg = mbox_msg_make(mb, user, x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
-	msg->prio = x->prio;
-	msg->type = x->type;
 	INIT_LIST_HEAD(&w.node);
 	w.task = current;
 	w.msg = msg;

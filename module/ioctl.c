@@ -39,37 +39,6 @@ struct mbox_ioc {
 	long (*fn)(struct file *file, void __user *uarg, size_t usize);
 };
 
-/*
- * Most callers pass our version of a structure. A copy of a constant size
- * skips hardened usercopy's object checks (a cost the size of the copy
- * itself), so that case goes straight; always inlined, to keep the size
- * constant.
- */
-static __always_inline int mbox_copy_struct_from_user(void *dst, size_t ksize,
-						      const void __user *src,
-						      size_t usize)
-{
-	if (likely(usize == ksize))
-		return copy_from_user(dst, src, ksize) ? -EFAULT : 0;
-	return copy_struct_from_user(dst, ksize, src, usize);
-}
-
-/*
- * Answer in the caller's version of a structure: cut ours short, or zero the
- * tail that the caller knows and this module does not.
- */
-static __always_inline int mbox_copy_struct_to_user(void __user *dst, size_t usize,
-						    const void *src, size_t ksize)
-{
-	if (likely(usize == ksize))
-		return copy_to_user(dst, src, ksize) ? -EFAULT : 0;
-	if (copy_to_user(dst, src, min(usize, ksize)))
-		return -EFAULT;
-	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
-		return -EFAULT;
-	return 0;
-}
-
 static u64 mbox_ioctl_mask(void);
 
 static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
@@ -158,11 +127,19 @@ static long mbox_ioc_destroy(struct file *file, void __user *uarg, size_t usize)
 	return mbox_mailbox_destroy(mb);
 }
 
-/* One send, as MBOX_IOC_SEND or an entry of MBOX_IOC_SEND_BATCH asks. */
-static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
-			 u32 xflags)
+/**
+ * mbox_send_args() - read and check one send's arguments
+ * @file: the handle
+ * @uarg: a struct mbox_send: MBOX_IOC_SEND's, or an entry of MBOX_IOC_SEND_BATCH
+ * @usize: its size, the caller's version
+ * @xflags: MBOX_XFER_* flags to add
+ * @x: filled in
+ *
+ * Return: 0, or -EFAULT, -E2BIG or -EINVAL.
+ */
+int mbox_send_args(struct file *file, void __user *uarg, size_t usize,
+		   u32 xflags, struct mbox_xfer *x)
 {
-	struct mbox_xfer x;
 	struct mbox_send s;
 	int err;
 
@@ -171,15 +148,33 @@ static int mbox_send_one(struct file *file, void __user *uarg, size_t usize,
 		return err;
 	if ((s.flags & ~MBOX_SEND_FLAGS) || s.pad)
 		return -EINVAL;
-	mbox_xfer_init(&x, file, s.buf_ptr, s.len, s.flags | xflags);
-	x.prio = s.prio;
-	x.type = s.type;
-	x.deadline = ns_to_ktime(s.deadline_ns);
-	x.expire_ns = s.expire_ns;
-	x.key = s.key;
-	x.fds = u64_to_user_ptr(s.fds_ptr);
-	x.nfds = s.nfds;
-	return mbox_handle_send(file, &x);
+	mbox_xfer_init(x, file, s.buf_ptr, s.len, s.flags | xflags);
+	x->prio = s.prio;
+	x->type = s.type;
+	x->deadline = ns_to_ktime(s.deadline_ns);
+	x->expire_ns = s.expire_ns;
+	x->key = s.key;
+	x->fds = u64_to_user_ptr(s.fds_ptr);
+	x->nfds = s.nfds;
+	return 0;
+}
+
+/**
+ * mbox_send_one() - one send, as MBOX_IOC_SEND or an entry of a batch asks
+ * @file: the handle
+ * @uarg: its struct mbox_send
+ * @usize: the size of that
+ * @xflags: MBOX_XFER_* flags to add
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_send_one(struct file *file, void __user *uarg, size_t usize, u32 xflags)
+{
+	struct mbox_xfer x;
+	int err;
+
+	err = mbox_send_args(file, uarg, usize, xflags, &x);
+	return err ? err : mbox_handle_send(file, &x);
 }
 
 static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
@@ -261,25 +256,80 @@ static int mbox_recv_select(struct mbox_xfer *x, const struct mbox_recv *r)
 	return 0;
 }
 
-/* One receive, as MBOX_IOC_RECV or an entry of MBOX_IOC_RECV_BATCH asks. */
-static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
-			 u32 xflags)
+/**
+ * mbox_recv_args() - read and check one receive's arguments
+ * @file: the handle
+ * @uarg: a struct mbox_recv: MBOX_IOC_RECV's, or an entry of MBOX_IOC_RECV_BATCH
+ * @usize: its size, the caller's version
+ * @xflags: MBOX_XFER_* flags to add
+ * @r: the struct, read in, for mbox_recv_answer()
+ * @x: filled in; the caller puts @x->from
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_recv_args(struct file *file, void __user *uarg, size_t usize,
+		   u32 xflags, struct mbox_recv *r, struct mbox_xfer *x)
+{
+	int err;
+
+	err = mbox_copy_struct_from_user(r, sizeof(*r), uarg, usize);
+	if (err)
+		return err;
+	if ((r->flags & ~MBOX_RECV_FLAGS) ||
+	    (r->flags & (MBOX_RECV_FDS | MBOX_RECV_FDS_CLOEXEC)) == MBOX_RECV_FDS_CLOEXEC)
+		return -EINVAL;
+	mbox_xfer_init(x, file, r->buf_ptr, r->buf_len, r->flags | xflags);
+	x->deadline = ns_to_ktime(r->deadline_ns);
+	x->fds = u64_to_user_ptr(r->fds_ptr);
+	x->nfds = r->fds_max;
+	return mbox_recv_select(x, r);
+}
+
+/**
+ * mbox_recv_answer() - tell the receiver what it received
+ * @uarg: where its struct mbox_recv is
+ * @usize: the size of that
+ * @r: the struct as mbox_recv_args() read it
+ * @x: the receive, done (or failed with -EMSGSIZE or -ETOOMANYREFS)
+ *
+ * Return: 0, or -EFAULT.
+ */
+int mbox_recv_answer(void __user *uarg, size_t usize, struct mbox_recv *r,
+		     const struct mbox_xfer *x)
+{
+	r->len = x->msg_len;
+	r->prio = x->prio;
+	r->seq = x->seq;
+	r->type = x->type;
+	r->pid = x->pid;
+	r->tid = x->tid;
+	r->uid = x->uid;
+	r->gid = x->gid;
+	r->pad = 0;
+	r->send_ns = x->send_ns;
+	r->reply_token = x->reply_token;
+	r->start_ns = x->start_ns;
+	r->nfds = x->msg_nfds;
+	r->lost = x->lost;
+	return mbox_copy_struct_to_user(uarg, usize, r, sizeof(*r));
+}
+
+/**
+ * mbox_recv_one() - one receive, as MBOX_IOC_RECV or an entry of a batch asks
+ * @file: the handle
+ * @uarg: its struct mbox_recv, answered
+ * @usize: the size of that
+ * @xflags: MBOX_XFER_* flags to add
+ *
+ * Return: 0, or -errno.
+ */
+int mbox_recv_one(struct file *file, void __user *uarg, size_t usize, u32 xflags)
 {
 	struct mbox_xfer x;
 	struct mbox_recv r;
 	int err, cerr;
 
-	err = mbox_copy_struct_from_user(&r, sizeof(r), uarg, usize);
-	if (err)
-		return err;
-	if ((r.flags & ~MBOX_RECV_FLAGS) ||
-	    (r.flags & (MBOX_RECV_FDS | MBOX_RECV_FDS_CLOEXEC)) == MBOX_RECV_FDS_CLOEXEC)
-		return -EINVAL;
-	mbox_xfer_init(&x, file, r.buf_ptr, r.buf_len, r.flags | xflags);
-	x.deadline = ns_to_ktime(r.deadline_ns);
-	x.fds = u64_to_user_ptr(r.fds_ptr);
-	x.nfds = r.fds_max;
-	err = mbox_recv_select(&x, &r);
+	err = mbox_recv_args(file, uarg, usize, xflags, &r, &x);
 	if (err)
 		return err;
 	err = mbox_handle_recv(file, &x);
@@ -287,67 +337,13 @@ static int mbox_recv_one(struct file *file, void __user *uarg, size_t usize,
 	if (err && err != -EMSGSIZE && err != -ETOOMANYREFS)
 		return err;
 	/* EMSGSIZE, ETOOMANYREFS too: the caller learns what room to bring. */
-	r.len = x.msg_len;
-	r.prio = x.prio;
-	r.seq = x.seq;
-	r.type = x.type;
-	r.pid = x.pid;
-	r.tid = x.tid;
-	r.uid = x.uid;
-	r.gid = x.gid;
-	r.pad = 0;
-	r.send_ns = x.send_ns;
-	r.reply_token = x.reply_token;
-	r.start_ns = x.start_ns;
-	r.nfds = x.msg_nfds;
-	r.lost = x.lost;
-	cerr = mbox_copy_struct_to_user(uarg, usize, &r, sizeof(r));
+	cerr = mbox_recv_answer(uarg, usize, &r, &x);
 	return err ? err : cerr;
 }
 
 static long mbox_ioc_recv(struct file *file, void __user *uarg, size_t usize)
 {
 	return mbox_recv_one(file, uarg, usize, 0);
-}
-
-/*
- * A batch: its first entry as the entry says, the rest without waiting, up to
- * the first failure or pending signal. Returns how many were done.
- */
-static long mbox_batch(struct file *file, void __user *uarg, size_t usize,
-		       size_t entry_ver0,
-		       int (*one)(struct file *, void __user *, size_t, u32))
-{
-	struct mbox_batch b;
-	void __user *entry;
-	u32 i;
-	int err;
-
-	err = mbox_copy_struct_from_user(&b, sizeof(b), uarg, usize);
-	if (err)
-		return err;
-	if (b.flags || b.pad || !b.count || b.count > MBOX_BATCH_MAX ||
-	    b.entry_size < entry_ver0 || b.entry_size > PAGE_SIZE)
-		return -EINVAL;
-	entry = u64_to_user_ptr(b.vec_ptr);
-	for (i = 0; i < b.count; i++, entry += b.entry_size) {
-		if (i && signal_pending(current))
-			break;
-		err = one(file, entry, b.entry_size, i ? MBOX_XFER_NONBLOCK : 0);
-		if (err)
-			return i ? i : err;
-	}
-	return i;
-}
-
-static long mbox_ioc_send_batch(struct file *file, void __user *uarg, size_t usize)
-{
-	return mbox_batch(file, uarg, usize, MBOX_SEND_SIZE_VER0, mbox_send_one);
-}
-
-static long mbox_ioc_recv_batch(struct file *file, void __user *uarg, size_t usize)
-{
-	return mbox_batch(file, uarg, usize, MBOX_RECV_SIZE_VER0, mbox_recv_one);
 }
 
 static long mbox_ioc_stat(struct file *file, void __user *uarg, size_t usize)

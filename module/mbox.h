@@ -16,6 +16,7 @@
 #include <linux/refcount.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 
@@ -471,6 +472,18 @@ extern const struct file_operations mbox_fops;
 
 /* ioctl.c */
 long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int mbox_send_args(struct file *file, void __user *uarg, size_t usize,
+		   u32 xflags, struct mbox_xfer *x);
+int mbox_send_one(struct file *file, void __user *uarg, size_t usize, u32 xflags);
+int mbox_recv_args(struct file *file, void __user *uarg, size_t usize,
+		   u32 xflags, struct mbox_recv *r, struct mbox_xfer *x);
+int mbox_recv_answer(void __user *uarg, size_t usize, struct mbox_recv *r,
+		     const struct mbox_xfer *x);
+int mbox_recv_one(struct file *file, void __user *uarg, size_t usize, u32 xflags);
+
+/* batch.c */
+long mbox_ioc_send_batch(struct file *file, void __user *uarg, size_t usize);
+long mbox_ioc_recv_batch(struct file *file, void __user *uarg, size_t usize);
 
 /* fops.c */
 struct mbox_mailbox *mbox_handle_mailbox(struct file *file, u32 access);
@@ -523,11 +536,20 @@ int mbox_recv_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		   struct mbox_wake *wake);
 int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		 struct mbox_waiter *w);
+unsigned int mbox_send_many(struct mbox_mailbox *mb, struct mbox_handle *h,
+			    struct mbox_msg **msgs, unsigned int n);
+unsigned int mbox_take_many(struct mbox_mailbox *mb, struct mbox_xfer *x,
+			    struct mbox_msg **msgs, unsigned int n, int *err);
+int mbox_recv_copy(const struct mbox_msg *msg, struct mbox_xfer *x);
+void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
+		   struct mbox_xfer *x, bool copied);
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
 struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
 				 const void __user *buf, size_t len);
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
 int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
+struct mbox_msg *mbox_msg_make(struct mbox_mailbox *mb, struct mbox_user *user,
+			       const struct mbox_xfer *x);
 void mbox_msg_put(struct mbox_msg *msg);
 bool mbox_queue_empty(const struct mbox_mailbox *mb);
 bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
@@ -598,5 +620,37 @@ void mbox_show_fdinfo(struct seq_file *m, struct file *file);
 /* proc.c */
 int mbox_proc_init(void);
 void mbox_proc_exit(void);
+
+/*
+ * Read an argument structure in the caller's version of it (see
+ * include/uapi/linux/mbox.h). Most callers pass our version: a copy of a
+ * constant size skips hardened usercopy's object checks (a cost the size of
+ * the copy itself), so that case goes straight; always inlined, to keep the
+ * size constant.
+ */
+static __always_inline int mbox_copy_struct_from_user(void *dst, size_t ksize,
+						      const void __user *src,
+						      size_t usize)
+{
+	if (likely(usize == ksize))
+		return copy_from_user(dst, src, ksize) ? -EFAULT : 0;
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
+
+/*
+ * Answer in the caller's version of a structure: cut ours short, or zero the
+ * tail that the caller knows and this module does not.
+ */
+static __always_inline int mbox_copy_struct_to_user(void __user *dst, size_t usize,
+						    const void *src, size_t ksize)
+{
+	if (likely(usize == ksize))
+		return copy_to_user(dst, src, ksize) ? -EFAULT : 0;
+	if (copy_to_user(dst, src, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
 
 #endif /* _MBOX_H */

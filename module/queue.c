@@ -832,6 +832,41 @@ int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x)
 }
 
 /**
+ * mbox_msg_make() - copy a checked message in, with what its send says of it
+ * @mb: the mailbox it is for
+ * @user: whose quota it is charged to
+ * @x: the send, passed by mbox_msg_check()
+ *
+ * Return: the message, or ERR_PTR(-errno).
+ */
+struct mbox_msg *mbox_msg_make(struct mbox_mailbox *mb, struct mbox_user *user,
+			       const struct mbox_xfer *x)
+{
+	struct mbox_msg *msg;
+	int err;
+
+	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
+	if (IS_ERR(msg))
+		return msg;
+	if (x->nfds) {
+		msg->files = mbox_files_get(user, x->fds, x->nfds);
+		if (IS_ERR(msg->files)) {
+			err = PTR_ERR(msg->files);
+			msg->files = NULL;
+			mbox_msg_put(msg);
+			return ERR_PTR(err);
+		}
+	}
+	msg->prio = x->prio;
+	msg->type = x->type;
+	if (x->flags & MBOX_SEND_EXPIRE)
+		msg->expire_ns = max_t(u64, x->expire_ns, 1);	/* 0 is never */
+	msg->keyed = x->flags & MBOX_SEND_KEY;
+	msg->key = x->key;
+	return msg;
+}
+
+/**
  * mbox_deliver() - copy a message in and post it, waiting as the send asks
  * @mb: the mailbox
  * @user: whose quota the message is charged to
@@ -858,24 +893,9 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		if (err <= 0)
 			return err;
 	}
-	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
+	msg = mbox_msg_make(mb, user, x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
-	if (x->nfds) {
-		msg->files = mbox_files_get(user, x->fds, x->nfds);
-		if (IS_ERR(msg->files)) {
-			err = PTR_ERR(msg->files);
-			msg->files = NULL;
-			mbox_msg_put(msg);
-			return err;
-		}
-	}
-	msg->prio = x->prio;
-	msg->type = x->type;
-	if (x->flags & MBOX_SEND_EXPIRE)
-		msg->expire_ns = max_t(u64, x->expire_ns, 1);	/* 0 is never */
-	msg->keyed = x->flags & MBOX_SEND_KEY;
-	msg->key = x->key;
 	w->msg = msg;
 
 	spin_lock(&mb->lock);
@@ -883,6 +903,37 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	spin_unlock(&mb->lock);
 	mbox_wake_up(mb, &wake);
 	return err;
+}
+
+/**
+ * mbox_send_many() - post messages that wait for nothing, in one lock round
+ * @mb: the mailbox, neither rendezvous nor fan-out
+ * @h: the handle they are sent through
+ * @msgs: messages from mbox_msg_make(), of asynchronous sends
+ * @n: how many
+ *
+ * The first that finds no room ends the round.
+ *
+ * Return: how many were sent; the rest are still the caller's.
+ */
+unsigned int mbox_send_many(struct mbox_mailbox *mb, struct mbox_handle *h,
+			    struct mbox_msg **msgs, unsigned int n)
+{
+	struct mbox_xfer x = { .h = h, .flags = MBOX_XFER_NONBLOCK };
+	struct mbox_waiter w = { .sender = true, .x = &x, .h = h };
+	struct mbox_wake wake = { .n = 0 };
+	unsigned int i;
+
+	INIT_LIST_HEAD(&w.node);
+	spin_lock(&mb->lock);
+	for (i = 0; i < n; i++) {
+		w.msg = msgs[i];
+		if (mbox_post(mb, &w, &wake))
+			break;
+	}
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
+	return i;
 }
 
 /**
@@ -1058,6 +1109,57 @@ static bool mbox_release(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 }
 
 /**
+ * mbox_recv_copy() - copy a taken message out to its receiver
+ * @msg: the message, described to @x
+ * @x: the receive
+ *
+ * Its bytes, then (unless peeked at) its files.
+ *
+ * Return: 0, or -errno: then hand it to mbox_recv_end() as not copied.
+ */
+int mbox_recv_copy(const struct mbox_msg *msg, struct mbox_xfer *x)
+{
+	if (msg->direct)
+		return 0;	/* already in the buffer, by its sender */
+	if (copy_to_user(x->buf, msg->data, min(msg->len, x->len)))
+		return -EFAULT;
+	if (!msg->files || (x->flags & MBOX_RECV_PEEK))
+		return 0;
+	return mbox_files_install(msg->files, x->fds, x->flags & MBOX_RECV_FDS_CLOEXEC);
+}
+
+/**
+ * mbox_recv_end() - be done with a taken message
+ * @mb: the mailbox
+ * @msg: the message; the caller's reference is dropped
+ * @x: the receive that took it
+ * @copied: whether mbox_recv_copy() succeeded: if not, the message goes back
+ *	at the head of its level
+ *
+ * A direct message was accounted for by its sender; one peeked at was never
+ * taken off the queue.
+ */
+void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
+		   struct mbox_xfer *x, bool copied)
+{
+	struct mbox_wake wake = { .n = 0 };
+
+	if (msg->direct || (x->flags & MBOX_RECV_PEEK) ||
+	    (copied && mbox_release(mb, msg))) {
+		mbox_msg_put(msg);
+		return;
+	}
+	spin_lock(&mb->lock);
+	mbox_recv_done(mb, msg, copied, x, &wake);
+	if (!copied && !mb->dead)
+		msg = NULL;	/* back in the queue */
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
+	if (msg)
+		mbox_msg_put(msg);
+}
+
+/**
  * mbox_recv() - receive one message
  * @mb: the mailbox
  * @x: the buffer, selection and flags; on return, what the message is (its
@@ -1072,7 +1174,6 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 {
 	struct mbox_wake wake = { .n = 0 };
 	struct mbox_msg *msg;
-	bool copied;
 	int err;
 
 	spin_lock(&mb->lock);
@@ -1082,39 +1183,43 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	mbox_direct_unpin(x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
-
 	mbox_msg_describe(msg, x);
-	if (msg->direct) {
-		/* Already in our buffer, and accounted for by its sender. */
-		mbox_msg_put(msg);
-		return 0;
-	}
-	copied = !copy_to_user(x->buf, msg->data, min(msg->len, x->len));
-	if (x->flags & MBOX_RECV_PEEK) {
-		mbox_msg_put(msg);
-		return copied ? 0 : -EFAULT;
-	}
-	err = copied ? 0 : -EFAULT;
-	/* Its files too, or it goes back as if the copy had failed. */
-	if (!err && msg->files)
-		err = mbox_files_install(msg->files, x->fds,
-					 x->flags & MBOX_RECV_FDS_CLOEXEC);
-	copied = !err;
-	if (copied && mbox_release(mb, msg)) {
-		mbox_msg_put(msg);
-		return 0;
-	}
+	err = mbox_recv_copy(msg, x);
+	mbox_recv_end(mb, msg, x, !err);
+	return err;
+}
 
-	wake = (struct mbox_wake){ .n = 0 };
+/**
+ * mbox_take_many() - take messages for receives that wait for nothing, in
+ *	one lock round
+ * @mb: the mailbox, not fan-out
+ * @x: the receives, each with %MBOX_XFER_NONBLOCK
+ * @msgs: the messages taken, one per receive in order
+ * @n: how many receives
+ * @err: the error of the receive that ended the round, or 0
+ *
+ * Each message taken then goes through mbox_recv_copy() and mbox_recv_end().
+ *
+ * Return: how many receives took a message.
+ */
+unsigned int mbox_take_many(struct mbox_mailbox *mb, struct mbox_xfer *x,
+			    struct mbox_msg **msgs, unsigned int n, int *err)
+{
+	struct mbox_wake wake = { .n = 0 };
+	unsigned int i;
+
+	*err = 0;
 	spin_lock(&mb->lock);
-	mbox_recv_done(mb, msg, copied, x, &wake);
-	if (!copied && !mb->dead)
-		msg = NULL;	/* back in the queue */
+	for (i = 0; i < n; i++) {
+		msgs[i] = mbox_take(mb, &x[i], &wake);
+		if (IS_ERR(msgs[i])) {
+			*err = PTR_ERR(msgs[i]);
+			break;
+		}
+	}
 	spin_unlock(&mb->lock);
 	mbox_wake_up(mb, &wake);
-	if (msg)
-		mbox_msg_put(msg);
-	return err;
+	return i;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -293,6 +294,191 @@ TEST_F(batch, first_entry_waits)
 	ASSERT_EQ(0, pthread_join(t, &ret));
 	EXPECT_EQ(0, (long)(intptr_t)ret);
 	EXPECT_TRUE(msg_ok(self->in[0], self->r[0].len, 5));
+}
+
+/*
+ * A receive whose buffer cannot be written ends the batch, and what the
+ * batch took after it goes back in order: nothing is lost or reordered.
+ */
+TEST_F(batch, bad_buffer_puts_back_in_order)
+{
+	size_t page = getpagesize();
+	char *hole = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, hole);
+	ASSERT_EQ(12, send_batch(self, 0, 12));
+	self->r[5].buf_ptr = (uintptr_t)hole;
+	ASSERT_EQ(5, recv_batch(self, 12));
+	EXPECT_EQ(7, mbox_cur_msgs(self->fd));
+	self->r[5].buf_ptr = (uintptr_t)self->in[5];
+	ASSERT_EQ(7, batch(self->fd, MBOX_IOC_RECV_BATCH, &self->r[5], 12,
+			   sizeof(self->r[0])));
+	for (i = 0; i < 12; i++) {
+		EXPECT_TRUE(msg_ok(self->in[i], self->r[i].len, i));
+		EXPECT_EQ(i + 1, self->r[i].seq);
+	}
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
+	munmap(hole, page);
+}
+
+/*
+ * Each entry of a receive batch selects for itself, and a peek sees what the
+ * next entry then takes.
+ */
+TEST_F(batch, entries_select_each)
+{
+	__s64 types[5] = { 1, 2, 1, 2, 3 };
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		self->s[i].type = types[i];
+	ASSERT_EQ(5, send_batch(self, 0, 5));
+	self->r[1].flags |= MBOX_RECV_TYPE;
+	self->r[1].type = 2;
+	self->r[2].flags |= MBOX_RECV_TYPE;
+	self->r[2].type = 2;
+	self->r[3].flags |= MBOX_RECV_PEEK;
+	ASSERT_EQ(5, recv_batch(self, 5));
+	EXPECT_EQ(1, self->r[0].seq);
+	EXPECT_EQ(2, self->r[1].seq);
+	EXPECT_EQ(4, self->r[2].seq);
+	EXPECT_EQ(3, self->r[3].seq);	/* peeked at */
+	EXPECT_EQ(3, self->r[4].seq);
+	EXPECT_TRUE(msg_ok(self->in[3], self->r[3].len, 2));
+	EXPECT_TRUE(msg_ok(self->in[4], self->r[4].len, 2));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
+}
+
+/*
+ * A synchronous entry after the first goes alone, and without a receiver
+ * there it ends the batch: what came before it is sent, nothing after.
+ */
+TEST_F(batch, sync_entry_ends_batch)
+{
+	self->s[3].flags |= MBOX_SEND_SYNC;
+	EXPECT_EQ(3, send_batch(self, 0, 8));
+	EXPECT_EQ(3, mbox_cur_msgs(self->fd));
+	self->s[3].flags &= ~MBOX_SEND_SYNC;
+	EXPECT_EQ(5, send_batch(self, 3, 5));
+	ASSERT_EQ(8, recv_batch(self, CAP));
+	EXPECT_TRUE(msg_ok(self->in[7], self->r[7].len, 7));
+}
+
+#define PEERS		2	/* senders, and receivers */
+#define PER_PEER	3000	/* messages each sender sends */
+#define PEER_BATCH	24
+
+struct peer {
+	int fd;
+	unsigned int id;
+	unsigned int *total;	/* received by all receivers */
+	unsigned char *seen;	/* per message of all senders: times received */
+	bool in_order;
+};
+
+/* Messages of sender @id count up: its id, then its count, as the payload. */
+static void *peer_send(void *arg)
+{
+	struct peer *p = arg;
+	__u32 buf[PEER_BATCH][2];
+	struct mbox_send s[PEER_BATCH];
+	unsigned int next = 0, i;
+	long n;
+
+	while (next < PER_PEER) {
+		for (i = 0; i < PEER_BATCH; i++) {
+			buf[i][0] = p->id;
+			buf[i][1] = next + i;
+			s[i] = (struct mbox_send){ .buf_ptr = (uintptr_t)buf[i],
+						   .len = sizeof(buf[i]) };
+		}
+		n = batch(p->fd, MBOX_IOC_SEND_BATCH, s,
+			  PER_PEER - next < PEER_BATCH ? PER_PEER - next : PEER_BATCH,
+			  sizeof(s[0]));
+		if (n <= 0)
+			return NULL;
+		next += n;
+	}
+	return p;
+}
+
+/* Until all were received, by whom; each sender's messages in order. */
+static void *peer_recv(void *arg)
+{
+	struct peer *p = arg;
+	__u32 buf[PEER_BATCH][2], last[PEERS] = { 0 };
+	struct mbox_recv r[PEER_BATCH];
+	unsigned int i;
+	long n;
+
+	p->in_order = true;
+	while (__atomic_load_n(p->total, __ATOMIC_RELAXED) < PEERS * PER_PEER) {
+		for (i = 0; i < PEER_BATCH; i++)
+			r[i] = (struct mbox_recv){ .buf_ptr = (uintptr_t)buf[i],
+						   .buf_len = sizeof(buf[i]) };
+		/* The last messages may go to the other receiver. */
+		r[0].flags = MBOX_RECV_DEADLINE;
+		r[0].deadline_ns = mbox_deadline_ms(100);
+		n = batch(p->fd, MBOX_IOC_RECV_BATCH, r, PEER_BATCH, sizeof(r[0]));
+		if (n == -ETIMEDOUT)
+			continue;
+		if (n <= 0)
+			return NULL;
+		for (i = 0; i < n; i++) {
+			if (r[i].len != sizeof(buf[i]) || buf[i][0] >= PEERS ||
+			    buf[i][1] >= PER_PEER)
+				return NULL;
+			if (last[buf[i][0]] && buf[i][1] < last[buf[i][0]])
+				p->in_order = false;
+			last[buf[i][0]] = buf[i][1] + 1;
+			p->seen[buf[i][0] * PER_PEER + buf[i][1]]++;
+		}
+		__atomic_add_fetch(p->total, n, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+/*
+ * Senders and receivers all batching, on a small mailbox that keeps the
+ * senders waiting: every message arrives exactly once, and each receiver
+ * sees each sender's messages in the order they were sent.
+ */
+TEST_F(batch, threads_lose_nothing)
+{
+	struct mbox_setattr a = { .mask = MBOX_ATTR_MAX_MSGS, .max_msgs = 16 };
+	unsigned char *seen = calloc(PEERS * PER_PEER, 1);
+	struct peer snd[PEERS], rcv[PEERS];
+	pthread_t st[PEERS], rt[PEERS];
+	unsigned int i, total = 0, wrong = 0;
+	void *ret;
+
+	ASSERT_NE(NULL, seen);
+	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_SETATTR, &a));
+	for (i = 0; i < PEERS; i++) {
+		snd[i] = (struct peer){ .fd = self->fd, .id = i };
+		rcv[i] = (struct peer){ .fd = self->fd, .total = &total, .seen = seen };
+		ASSERT_EQ(0, pthread_create(&rt[i], NULL, peer_recv, &rcv[i]));
+		ASSERT_EQ(0, pthread_create(&st[i], NULL, peer_send, &snd[i]));
+	}
+	for (i = 0; i < PEERS; i++) {
+		ASSERT_EQ(0, pthread_join(st[i], &ret));
+		EXPECT_EQ(&snd[i], ret);
+		ASSERT_EQ(0, pthread_join(rt[i], &ret));
+		EXPECT_EQ(&rcv[i], ret);
+		EXPECT_TRUE(rcv[i].in_order);
+	}
+	EXPECT_EQ(PEERS * PER_PEER, total);
+	for (i = 0; i < PEERS * PER_PEER; i++) {
+		if (seen[i] == 1)
+			continue;
+		if (wrong++ < 10)
+			TH_LOG("message %u of sender %u received %u times",
+			       i % PER_PEER, i / PER_PEER, seen[i]);
+	}
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
+	free(seen);
 }
 
 TEST(version_lists_batches)
