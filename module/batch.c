@@ -183,10 +183,14 @@ static void mbox_recv_unwind(struct mbox_mailbox *mb, struct mbox_recv_run *run,
 		mbox_recv_end(mb, run->msg[to], &run->x[to], false);
 }
 
-/* Copy out the @got messages a run took, and answer their entries. */
+/*
+ * Copy out the @got messages a run took, and answer their entries. The room
+ * of plain ones is given back, and they are freed, together at the end.
+ */
 static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_mailbox *mb,
 			 struct mbox_recv_run *run, u32 got)
 {
+	struct mbox_received later = { .msgs = 0 };
 	struct mbox_xfer *x;
 	u32 i;
 
@@ -197,13 +201,14 @@ static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_mailbox *mb,
 			mbox_recv_unwind(mb, run, i, got);
 			break;
 		}
-		mbox_recv_end(mb, run->msg[i], x, true);
+		mbox_recv_end_later(mb, run->msg[i], x, &later);
 		/* Received, but the caller cannot learn of it: as MBOX_IOC_RECV. */
 		if (mbox_recv_answer(mbox_entry(e, i), e->size, &run->r[i], x)) {
 			mbox_recv_unwind(mb, run, i + 1, got);
 			break;
 		}
 	}
+	mbox_recv_end_noted(mb, &later);
 	return i;
 }
 

@@ -87,6 +87,28 @@ struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
 	return c;
 }
 
+/* Free up to @n buffers of a list (through @free); return what is left of it. */
+static struct llist_node *mbox_cache_kvfree(struct llist_node *node, unsigned int n)
+{
+	struct mbox_msg *msg;
+
+	while (node && n--) {
+		msg = llist_entry(node, struct mbox_msg, free);
+		node = node->next;
+		kvfree(msg);
+	}
+	return node;
+}
+
+/* Drop @n references to a cache; the last frees it with its buffers. */
+static void mbox_cache_put_many(struct mbox_cache *c, unsigned int n)
+{
+	if (!refcount_sub_and_test(n, &c->ref))
+		return;
+	mbox_cache_kvfree(llist_del_all(&c->free), UINT_MAX);
+	kfree(c);
+}
+
 /**
  * mbox_cache_put() - drop a reference to a cache
  * @c: the cache, or NULL; the last put frees it with its buffers
@@ -96,13 +118,8 @@ struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
  */
 void mbox_cache_put(struct mbox_cache *c)
 {
-	struct mbox_msg *msg, *next;
-
-	if (!c || !refcount_dec_and_test(&c->ref))
-		return;
-	llist_for_each_entry_safe(msg, next, llist_del_all(&c->free), free)
-		kvfree(msg);
-	kfree(c);
+	if (c)
+		mbox_cache_put_many(c, 1);
 }
 
 /**
@@ -143,22 +160,28 @@ struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 }
 
 /**
- * mbox_cache_free() - free a message's buffer, back into its cache if it has room
- * @msg: the message, no longer referenced
+ * mbox_cache_free() - free message buffers, back into their cache while it has room
+ * @c: the cache they came from, or NULL
+ * @first: the first buffer's @free, which links them
+ * @last: the last one's
+ * @n: how many
  */
-void mbox_cache_free(struct mbox_msg *msg)
+void mbox_cache_free(struct mbox_cache *c, struct llist_node *first,
+		     struct llist_node *last, unsigned int n)
 {
-	struct mbox_cache *c = msg->cache;
+	int over;
 
 	if (!c) {
-		kvfree(msg);
+		mbox_cache_kvfree(first, n);
 		return;
 	}
-	if (atomic_inc_return(&c->n) <= c->depth) {
-		llist_add(&msg->free, &c->free);
-	} else {
-		atomic_dec(&c->n);
-		kvfree(msg);
+	/* What does not fit is freed, from the front: the rest go back. */
+	over = min_t(int, atomic_add_return(n, &c->n) - (int)c->depth, n);
+	if (over > 0) {
+		atomic_sub(over, &c->n);
+		first = mbox_cache_kvfree(first, over);
 	}
-	mbox_cache_put(c);
+	if (over < (int)n)
+		llist_add_batch(first, last, &c->free);
+	mbox_cache_put_many(c, n);
 }

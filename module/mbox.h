@@ -439,6 +439,18 @@ struct mbox_wake {
 	struct mbox_msg *drop;
 };
 
+/**
+ * struct mbox_received - plain messages copied out, to be done with together
+ * @chain: the messages, through next_drop
+ * @msgs: how many
+ * @bytes: their payload
+ */
+struct mbox_received {
+	struct mbox_msg *chain;
+	u64 msgs;
+	u64 bytes;
+};
+
 /* Flags shared by MBOX_SEND_* and MBOX_RECV_*, so one wait loop serves both. */
 #define MBOX_XFER_NONBLOCK	MBOX_SEND_NONBLOCK
 #define MBOX_XFER_DEADLINE	MBOX_SEND_DEADLINE
@@ -543,6 +555,9 @@ unsigned int mbox_take_many(struct mbox_mailbox *mb, struct mbox_xfer *x,
 int mbox_recv_copy(const struct mbox_msg *msg, struct mbox_xfer *x);
 void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 		   struct mbox_xfer *x, bool copied);
+void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
+			 struct mbox_xfer *x, struct mbox_received *later);
+void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later);
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
 struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
 				 const void __user *buf, size_t len);
@@ -551,6 +566,7 @@ int mbox_msg_check(const struct mbox_mailbox *mb, const struct mbox_xfer *x);
 struct mbox_msg *mbox_msg_make(struct mbox_mailbox *mb, struct mbox_user *user,
 			       const struct mbox_xfer *x);
 void mbox_msg_put(struct mbox_msg *msg);
+void mbox_msg_put_chain(struct mbox_msg *msg);
 bool mbox_queue_empty(const struct mbox_mailbox *mb);
 bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
 void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x);
@@ -559,7 +575,8 @@ void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x);
 struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb);
 void mbox_cache_put(struct mbox_cache *c);
 struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room);
-void mbox_cache_free(struct mbox_msg *msg);
+void mbox_cache_free(struct mbox_cache *c, struct llist_node *first,
+		     struct llist_node *last, unsigned int n);
 
 /* fanout.c */
 int mbox_fanout_subscribe(struct mbox_mailbox *mb, struct mbox_handle *h);
@@ -602,7 +619,8 @@ void mbox_calls_release(struct mbox_mailbox *mb, struct mbox_handle *taker);
 struct mbox_user *mbox_user_get(kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge(struct mbox_user *user, size_t bytes);
-void mbox_user_uncharge(struct mbox_user *user, size_t bytes);
+void mbox_user_uncharge(struct mbox_user *user, unsigned int msgs, size_t bytes);
+void mbox_user_put_many(struct mbox_user *user, unsigned int n);
 int mbox_user_add_mailbox(struct mbox_user *user);
 void mbox_user_remove_mailbox(struct mbox_user *user);
 int mbox_user_add_files(struct mbox_user *user, unsigned int n);

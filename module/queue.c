@@ -57,20 +57,76 @@ static size_t mbox_msg_charge(const struct mbox_msg *msg)
 	return sizeof(*msg) + (msg->direct ? 0 : msg->len);
 }
 
+/*
+ * Freed messages of one user and one cache, given back together: a receive
+ * run frees many alike, and each would otherwise touch the same counters.
+ */
+struct mbox_freed {
+	struct mbox_user *user;
+	struct mbox_cache *cache;
+	struct llist_node *first;
+	struct llist_node *last;
+	unsigned int n;
+	size_t charge;
+};
+
+static void mbox_freed_flush(struct mbox_freed *f)
+{
+	if (!f->n)
+		return;
+	mbox_user_uncharge(f->user, f->n, f->charge);
+	mbox_user_put_many(f->user, f->n);
+	mbox_cache_free(f->cache, f->first, f->last, f->n);
+	f->n = 0;
+	f->charge = 0;
+}
+
+/* A message whose last reference is gone: into @f, which flushes what differs. */
+static void mbox_msg_free(struct mbox_msg *msg, struct mbox_freed *f)
+{
+	if (f->n && (msg->user != f->user || msg->cache != f->cache))
+		mbox_freed_flush(f);
+	mbox_files_put(msg->user, msg->files);
+	put_pid(msg->pid);
+	put_pid(msg->tid);
+	f->charge += mbox_msg_charge(msg);
+	f->user = msg->user;
+	f->cache = msg->cache;
+	msg->free.next = f->n++ ? f->first : NULL;
+	if (f->n == 1)
+		f->last = &msg->free;
+	f->first = &msg->free;
+}
+
 /**
  * mbox_msg_put() - drop a reference to a message
  * @msg: the message; freed, and its charge given back, with the last
  */
 void mbox_msg_put(struct mbox_msg *msg)
 {
+	struct mbox_freed f = { .n = 0 };
+
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
-	mbox_user_uncharge(msg->user, mbox_msg_charge(msg));
-	mbox_files_put(msg->user, msg->files);
-	mbox_user_put(msg->user);
-	put_pid(msg->pid);
-	put_pid(msg->tid);
-	mbox_cache_free(msg);
+	mbox_msg_free(msg, &f);
+	mbox_freed_flush(&f);
+}
+
+/**
+ * mbox_msg_put_chain() - drop a reference to each message of a chain
+ * @msg: the first, linked through next_drop; none of them queued
+ */
+void mbox_msg_put_chain(struct mbox_msg *msg)
+{
+	struct mbox_freed f = { .n = 0 };
+	struct mbox_msg *next;
+
+	for (; msg; msg = next) {
+		next = msg->next_drop;
+		if (refcount_dec_and_test(&msg->ref))
+			mbox_msg_free(msg, &f);
+	}
+	mbox_freed_flush(&f);
 }
 
 /*
@@ -95,7 +151,8 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_cache *cache, struct mbox_use
 	msg->files = NULL;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err) {
-		mbox_cache_free(msg);
+		msg->free.next = NULL;
+		mbox_cache_free(msg->cache, &msg->free, &msg->free, 1);
 		return ERR_PTR(err);
 	}
 	refcount_set(&msg->ref, 1);
@@ -374,17 +431,14 @@ void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
  */
 void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
-	struct mbox_msg *msg;
 	unsigned int i;
 
 	for (i = 0; i < wake->n; i++) {
 		wake_up_process(wake->task[i]);
 		put_task_struct(wake->task[i]);
 	}
-	while ((msg = wake->drop)) {
-		wake->drop = msg->next_drop;
-		mbox_msg_put(msg);
-	}
+	mbox_msg_put_chain(wake->drop);
+	wake->drop = NULL;
 	if (wake->events && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wake->events);
 }
@@ -801,8 +855,8 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		/* A receiver making room queues it (and ends an async wait). */
 		w->phase = MBOX_PHASE_ROOM;
 		mbox_waiter_add(mb, w, &mb->send_waiters);
-		/* Room given back as we came, by one that saw no waiter: see mbox_release(). */
-		smp_mb();	/* pairs with mbox_release()'s */
+		/* Room given back as we came, by one that saw no waiter: see mbox_give_back(). */
+		smp_mb();	/* pairs with mbox_give_back()'s */
 		mbox_let_in(mb, wake);
 	}
 	if (!sync && !w->msg)
@@ -1080,23 +1134,24 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
 
 /*
  * A message copied out that nobody waits on (no synchronous sender or caller)
- * and that nothing else counts (no files, expiry or key) gives its room back
- * without the mailbox lock: the next locked section that looks at the room
- * settles it (mbox_queue_settle()). Only blocked senders need the lock, to be
- * let in. A sender about to block, having found no room, adds itself to
- * send_waiters, then looks at @released again: with the barriers on both sides
- * one of the two sees the other.
- *
- * Return: false if the message must go through mbox_recv_done() instead.
+ * and that nothing else counts (no files, expiry or key) is plain: it gives
+ * its room back without the mailbox lock, and the next locked section that
+ * looks at the room settles it (mbox_queue_settle()). Only blocked senders
+ * need the lock, to be let in. A sender about to block, having found no room,
+ * adds itself to send_waiters, then looks at @released again: with the
+ * barriers on both sides one of the two sees the other.
  */
-static bool mbox_release(struct mbox_mailbox *mb, const struct mbox_msg *msg)
+static bool mbox_msg_plain(const struct mbox_msg *msg)
+{
+	return !(msg->waiter || msg->files || msg->expire_ns || msg->keyed);
+}
+
+/* Give back the room of @msgs plain messages of @bytes in all. */
+static void mbox_give_back(struct mbox_mailbox *mb, u64 msgs, u64 bytes)
 {
 	struct mbox_wake wake = { .n = 0 };
 
-	if (msg->waiter || msg->files || msg->expire_ns || msg->keyed)
-		return false;
-	trace_mbox_receive(mb, msg, 0);
-	atomic64_add(MBOX_RELEASED_ONE + msg->len, &mb->released);
+	atomic64_add(msgs * MBOX_RELEASED_ONE + bytes, &mb->released);
 	smp_mb__after_atomic();		/* pairs with mbox_post()'s, see above */
 	if (!list_empty(&mb->send_waiters)) {
 		spin_lock(&mb->lock);
@@ -1105,7 +1160,6 @@ static bool mbox_release(struct mbox_mailbox *mb, const struct mbox_msg *msg)
 	}
 	wake.events = EPOLLOUT | EPOLLWRNORM;
 	mbox_wake_up(mb, &wake);
-	return true;
 }
 
 /**
@@ -1144,8 +1198,13 @@ void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 {
 	struct mbox_wake wake = { .n = 0 };
 
-	if (msg->direct || (x->flags & MBOX_RECV_PEEK) ||
-	    (copied && mbox_release(mb, msg))) {
+	if (msg->direct || (x->flags & MBOX_RECV_PEEK)) {
+		mbox_msg_put(msg);
+		return;
+	}
+	if (copied && mbox_msg_plain(msg)) {
+		trace_mbox_receive(mb, msg, 0);
+		mbox_give_back(mb, 1, msg->len);
 		mbox_msg_put(msg);
 		return;
 	}
@@ -1157,6 +1216,43 @@ void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 	mbox_wake_up(mb, &wake);
 	if (msg)
 		mbox_msg_put(msg);
+}
+
+/**
+ * mbox_recv_end_later() - be done with a copied-out message, now or with others
+ * @mb: the mailbox
+ * @msg: the message, copied out; the caller's reference is dropped
+ * @x: the receive that took it
+ * @later: plain messages (see mbox_msg_plain()) noted for
+ *	mbox_recv_end_noted(), which gives back their room and frees them
+ *	together; others are done with now
+ */
+void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
+			 struct mbox_xfer *x, struct mbox_received *later)
+{
+	if (msg->direct || (x->flags & MBOX_RECV_PEEK) || !mbox_msg_plain(msg)) {
+		mbox_recv_end(mb, msg, x, true);
+		return;
+	}
+	trace_mbox_receive(mb, msg, 0);
+	msg->next_drop = later->chain;
+	later->chain = msg;
+	later->msgs++;
+	later->bytes += msg->len;
+}
+
+/**
+ * mbox_recv_end_noted() - be done with what mbox_recv_end_later() noted
+ * @mb: the mailbox
+ * @later: the messages; emptied
+ */
+void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later)
+{
+	if (!later->msgs)
+		return;
+	mbox_give_back(mb, later->msgs, later->bytes);
+	mbox_msg_put_chain(later->chain);
+	*later = (struct mbox_received){ .msgs = 0 };
 }
 
 /**

@@ -64,6 +64,19 @@ struct mbox_user *mbox_user_get(kuid_t uid)
 }
 
 /**
+ * mbox_user_put_many() - drop references to a usage record
+ * @user: the record
+ * @n: how many, at least one
+ */
+void mbox_user_put_many(struct mbox_user *user, unsigned int n)
+{
+	/* All but the last of ours leave it one: only the last can free it. */
+	if (n > 1 && WARN_ON_ONCE(refcount_sub_and_test(n - 1, &user->ref)))
+		return;
+	mbox_user_put(user);
+}
+
+/**
  * mbox_user_put() - drop a reference to a usage record
  * @user: the record
  */
@@ -100,13 +113,14 @@ int mbox_user_charge(struct mbox_user *user, size_t bytes)
 }
 
 /**
- * mbox_user_uncharge() - give a message back to a user's quota
+ * mbox_user_uncharge() - give messages back to a user's quota
  * @user: the user
- * @bytes: what it counted, as charged
+ * @msgs: how many
+ * @bytes: what they counted, as charged
  */
-void mbox_user_uncharge(struct mbox_user *user, size_t bytes)
+void mbox_user_uncharge(struct mbox_user *user, unsigned int msgs, size_t bytes)
 {
-	atomic_long_dec(&user->msgs);
+	atomic_long_sub(msgs, &user->msgs);
 	atomic_long_sub(bytes, &user->bytes);
 }
 

@@ -100,13 +100,20 @@ static long recv_batch(FIXTURE_DATA(batch) *self, __u32 count)
 	return batch(self->fd, MBOX_IOC_RECV_BATCH, self->r, count, sizeof(self->r[0]));
 }
 
-/* All of them, in one call each way, in order and intact. */
+/*
+ * All of them, in one call each way, in order and intact; the sender's quota
+ * charged for each, and given back for each.
+ */
 TEST_F(batch, round_trip)
 {
+	struct mbox_usage before = { 0 }, sent = { 0 }, after = { 0 };
 	unsigned int i;
 
+	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_USAGE, &before));
 	ASSERT_EQ(CAP, send_batch(self, 0, CAP));
 	ASSERT_EQ(CAP, mbox_cur_msgs(self->fd));
+	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_USAGE, &sent));
+	EXPECT_EQ(before.msgs + CAP, sent.msgs);
 	ASSERT_EQ(CAP, recv_batch(self, CAP));
 	for (i = 0; i < CAP; i++) {
 		EXPECT_TRUE(msg_ok(self->in[i], self->r[i].len, i));
@@ -114,6 +121,9 @@ TEST_F(batch, round_trip)
 		EXPECT_EQ(getpid(), self->r[i].pid);
 	}
 	EXPECT_EQ(0, mbox_cur_msgs(self->fd));
+	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_USAGE, &after));
+	EXPECT_EQ(before.msgs, after.msgs);
+	EXPECT_EQ(before.bytes, after.bytes);
 }
 
 /* A receive batch takes what is there, and then stops rather than wait. */
