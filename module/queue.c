@@ -1182,29 +1182,17 @@ int mbox_recv_copy(const struct mbox_msg *msg, struct mbox_xfer *x)
 	return mbox_files_install(msg->files, x->fds, x->flags & MBOX_RECV_FDS_CLOEXEC);
 }
 
-/**
- * mbox_recv_end() - be done with a taken message
- * @mb: the mailbox
- * @msg: the message; the caller's reference is dropped
- * @x: the receive that took it
- * @copied: whether mbox_recv_copy() succeeded: if not, the message goes back
- *	at the head of its level
- *
- * A direct message was accounted for by its sender; one peeked at was never
- * taken off the queue.
+/*
+ * Be done with a taken message one at a time: one peeked at, or copied
+ * straight in, is only let go; others go back to the queue if not @copied, or
+ * tell whom they concern (see mbox_recv_done()).
  */
-void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
-		   struct mbox_xfer *x, bool copied)
+static void mbox_recv_end_now(struct mbox_mailbox *mb, struct mbox_msg *msg,
+			      struct mbox_xfer *x, bool copied)
 {
 	struct mbox_wake wake = { .n = 0 };
 
 	if (msg->direct || (x->flags & MBOX_RECV_PEEK)) {
-		mbox_msg_put(msg);
-		return;
-	}
-	if (copied && mbox_msg_plain(msg)) {
-		trace_mbox_receive(mb, msg, 0);
-		mbox_give_back(mb, 1, msg->len);
 		mbox_msg_put(msg);
 		return;
 	}
@@ -1231,7 +1219,7 @@ void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			 struct mbox_xfer *x, struct mbox_received *later)
 {
 	if (msg->direct || (x->flags & MBOX_RECV_PEEK) || !mbox_msg_plain(msg)) {
-		mbox_recv_end(mb, msg, x, true);
+		mbox_recv_end_now(mb, msg, x, true);
 		return;
 	}
 	trace_mbox_receive(mb, msg, 0);
@@ -1253,6 +1241,27 @@ void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later)
 	mbox_give_back(mb, later->msgs, later->bytes);
 	mbox_msg_put_chain(later->chain);
 	*later = (struct mbox_received){ .msgs = 0 };
+}
+
+/**
+ * mbox_recv_end() - be done with a taken message
+ * @mb: the mailbox
+ * @msg: the message; the caller's reference is dropped
+ * @x: the receive that took it
+ * @copied: whether mbox_recv_copy() succeeded: if not, the message goes back
+ *	at the head of its level
+ */
+void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
+		   struct mbox_xfer *x, bool copied)
+{
+	struct mbox_received later = { .msgs = 0 };
+
+	if (!copied) {
+		mbox_recv_end_now(mb, msg, x, false);
+		return;
+	}
+	mbox_recv_end_later(mb, msg, x, &later);
+	mbox_recv_end_noted(mb, &later);
 }
 
 /**
