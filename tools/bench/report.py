@@ -281,6 +281,19 @@ def floors(cells, kernel):
                    'entering the kernel once per message on each side cannot pass it; '
                    'goal stream-64B-unbatched 1.5x'
                    % (kernel, st.median('ioctl-ring') / st.median(b), b))
+    sb = cells.get((kernel, 'stream-batch', 1, 64))
+    b = sb and best_peer(sb, False)
+    if b and st and st.median('memcpy'):
+        out.append('floor on %s: one memcpy per 64 B message = %.2fx the best peer\'s '
+                   'batched stream (%s): a mechanism copying each message even once '
+                   'cannot pass it; goal stream-64B-batched 3x'
+                   % (kernel, st.median('memcpy') / sb.median(b), b))
+    kept = b and best_peer(sb, False, among=('seqpacket', 'dgram'))
+    if kept and sb.median('mbox'):
+        out.append('context on %s: stream-batch 64 B, mbox = %.2fx the best peer that '
+                   'keeps message boundaries (%s; the pipe and the stream socket '
+                   'merge a batch into one copy)'
+                   % (kernel, sb.median('mbox') / sb.median(kept), kept))
     for size in (64, 64 * KB, KB * KB):
         st = cells.get((kernel, 'stream', 1, size))
         if st and st.median('memcpy') and best_peer(st, False):
