@@ -23,6 +23,7 @@
 /**
  * struct mbox_entries - the entries of a batch not yet done
  * @file: the handle
+ * @mb: its mailbox
  * @next: the user address of the next entry
  * @size: the size of each entry, the caller's version of its structure
  * @left: how many there are
@@ -30,6 +31,7 @@
  */
 struct mbox_entries {
 	struct file *file;
+	struct mbox_mailbox *mb;
 	void __user *next;
 	size_t size;
 	u32 left;
@@ -62,12 +64,13 @@ static u32 mbox_entries_advance(struct mbox_entries *e, u32 n)
 }
 
 /*
- * Read a batch and do its first entry with @one. Return: 0, with @e the
+ * Read a batch and do its first entry with @one. Return: 1, with @e the
  * entries after the first; or -errno, the batch's.
  */
-static int mbox_batch_start(struct mbox_entries *e, struct file *file,
-			    void __user *uarg, size_t usize, size_t entry_ver0,
-			    int (*one)(struct file *, void __user *, size_t, u32))
+static long mbox_batch_start(struct mbox_entries *e, struct file *file,
+			     void __user *uarg, size_t usize, size_t entry_ver0,
+			     u32 access,
+			     int (*one)(struct file *, void __user *, size_t, u32))
 {
 	struct mbox_batch b;
 	int err;
@@ -85,9 +88,11 @@ static int mbox_batch_start(struct mbox_entries *e, struct file *file,
 		.left = b.count,
 	};
 	err = one(file, e->next, e->size, 0);
-	if (!err)
-		mbox_entries_advance(e, 1);
-	return err;
+	if (err)
+		return err;
+	/* Bound, and open for @access: the first entry went through. */
+	e->mb = mbox_handle_mailbox(file, access);
+	return mbox_entries_advance(e, 1);
 }
 
 /* Can a run carry this send: asynchronous, copied in, to a queue? */
@@ -102,9 +107,9 @@ static bool mbox_send_runs(const struct mbox_mailbox *mb, const struct mbox_xfer
  * and post them in one lock round; then that one, alone. Return: how many
  * were sent.
  */
-static u32 mbox_send_run(struct mbox_entries *e, struct mbox_mailbox *mb,
-			 struct mbox_user *user)
+static u32 mbox_send_run(struct mbox_entries *e, struct mbox_user *user)
 {
+	struct mbox_mailbox *mb = e->mb;
 	struct mbox_msg *msgs[MBOX_RUN];
 	bool alone = false;
 	struct mbox_xfer x;
@@ -155,22 +160,18 @@ static u32 mbox_send_run(struct mbox_entries *e, struct mbox_mailbox *mb,
 long mbox_ioc_send_batch(struct file *file, void __user *uarg, size_t usize)
 {
 	struct mbox_entries e;
-	struct mbox_mailbox *mb;
 	struct mbox_user *user;
-	u32 done = 1;
-	int err;
+	long done;
 
-	err = mbox_batch_start(&e, file, uarg, usize, MBOX_SEND_SIZE_VER0,
-			       mbox_send_one);
-	if (err || !e.left)
-		return err ? err : done;
-	/* Bound, and open for sending: the first entry went through. */
-	mb = mbox_handle_mailbox(file, MBOX_ACCESS_SEND);
+	done = mbox_batch_start(&e, file, uarg, usize, MBOX_SEND_SIZE_VER0,
+				MBOX_ACCESS_SEND, mbox_send_one);
+	if (done < 0 || !e.left)
+		return done;
 	user = mbox_handle_user(file->private_data);
 	if (!user)
 		return done;
 	while (e.left && !e.end)
-		done += mbox_entries_advance(&e, mbox_send_run(&e, mb, user));
+		done += mbox_entries_advance(&e, mbox_send_run(&e, user));
 	mbox_handle_user_put(file->private_data, user);
 	return done;
 }
@@ -187,10 +188,11 @@ static void mbox_recv_unwind(struct mbox_mailbox *mb, struct mbox_recv_run *run,
  * Copy out the @got messages a run took, and answer their entries. The room
  * of plain ones is given back, and they are freed, together at the end.
  */
-static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_mailbox *mb,
-			 struct mbox_recv_run *run, u32 got)
+static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_recv_run *run,
+			 u32 got)
 {
 	struct mbox_received later = { .msgs = 0 };
+	struct mbox_mailbox *mb = e->mb;
 	struct mbox_xfer *x;
 	u32 i;
 
@@ -216,9 +218,9 @@ static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_mailbox *mb,
  * Take messages for the next entries in one lock round, then copy them out.
  * Return: how many were received.
  */
-static u32 mbox_recv_run(struct mbox_entries *e, struct mbox_mailbox *mb,
-			 struct mbox_recv_run *run)
+static u32 mbox_recv_run(struct mbox_entries *e, struct mbox_recv_run *run)
 {
+	struct mbox_mailbox *mb = e->mb;
 	u32 n = 0, got, done;
 	int err = 0;
 
@@ -237,7 +239,7 @@ static u32 mbox_recv_run(struct mbox_entries *e, struct mbox_mailbox *mb,
 		n++;
 	}
 	got = n ? mbox_take_many(mb, run->x, run->msg, n, &err) : 0;
-	done = mbox_recv_out(e, mb, run, got);
+	done = mbox_recv_out(e, run, got);
 	if (done < n)
 		e->end = true;
 	/* The caller learns what room to bring, as from MBOX_IOC_RECV. */
@@ -260,21 +262,17 @@ long mbox_ioc_recv_batch(struct file *file, void __user *uarg, size_t usize)
 {
 	struct mbox_recv_run *run;
 	struct mbox_entries e;
-	struct mbox_mailbox *mb;
-	u32 done = 1;
-	int err;
+	long done;
 
-	err = mbox_batch_start(&e, file, uarg, usize, MBOX_RECV_SIZE_VER0,
-			       mbox_recv_one);
-	if (err || !e.left)
-		return err ? err : done;
-	/* Bound, and open for receiving: the first entry went through. */
-	mb = mbox_handle_mailbox(file, MBOX_ACCESS_RECV);
+	done = mbox_batch_start(&e, file, uarg, usize, MBOX_RECV_SIZE_VER0,
+				MBOX_ACCESS_RECV, mbox_recv_one);
+	if (done < 0 || !e.left)
+		return done;
 	run = kmalloc(sizeof(*run), GFP_KERNEL_ACCOUNT);
 	if (!run)
 		return done;
 	while (e.left && !e.end)
-		done += mbox_entries_advance(&e, mbox_recv_run(&e, mb, run));
+		done += mbox_entries_advance(&e, mbox_recv_run(&e, run));
 	kfree(run);
 	return done;
 }
