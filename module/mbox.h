@@ -32,7 +32,8 @@
  *
  * The path of one message: write() or MBOX_IOC_SEND copies it in (fops.c,
  * ioctl.c), mbox_send() (queue.c) hands it to a blocked receiver or queues
- * it, and mbox_recv() takes it out and copies it to the receiver.
+ * it, and mbox_recv() takes it out and copies it to the receiver. A batch
+ * (batch.c) moves its messages in runs, one lock round per run.
  *
  * Locks, in the order they nest:
  *
