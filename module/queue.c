@@ -81,14 +81,20 @@ static void mbox_freed_flush(struct mbox_freed *f)
 	f->charge = 0;
 }
 
+/* What a message holds of its own: its files and its sender's pids. */
+static void mbox_msg_let_go(struct mbox_msg *msg)
+{
+	mbox_files_put(msg->user, msg->files);
+	put_pid(msg->pid);
+	put_pid(msg->tid);
+}
+
 /* A message whose last reference is gone: into @f, which flushes what differs. */
 static void mbox_msg_free(struct mbox_msg *msg, struct mbox_freed *f)
 {
 	if (f->n && (msg->user != f->user || msg->cache != f->cache))
 		mbox_freed_flush(f);
-	mbox_files_put(msg->user, msg->files);
-	put_pid(msg->pid);
-	put_pid(msg->tid);
+	mbox_msg_let_go(msg);
 	f->charge += mbox_msg_charge(msg);
 	f->user = msg->user;
 	f->cache = msg->cache;
@@ -104,12 +110,13 @@ static void mbox_msg_free(struct mbox_msg *msg, struct mbox_freed *f)
  */
 void mbox_msg_put(struct mbox_msg *msg)
 {
-	struct mbox_freed f = { .n = 0 };
-
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
-	mbox_msg_free(msg, &f);
-	mbox_freed_flush(&f);
+	mbox_msg_let_go(msg);
+	mbox_user_uncharge(msg->user, 1, mbox_msg_charge(msg));
+	mbox_user_put(msg->user);
+	msg->free.next = NULL;
+	mbox_cache_free(msg->cache, &msg->free, &msg->free, 1);
 }
 
 /**
@@ -437,8 +444,10 @@ void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 		wake_up_process(wake->task[i]);
 		put_task_struct(wake->task[i]);
 	}
-	mbox_msg_put_chain(wake->drop);
-	wake->drop = NULL;
+	if (unlikely(wake->drop)) {
+		mbox_msg_put_chain(wake->drop);
+		wake->drop = NULL;
+	}
 	if (wake->events && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wake->events);
 }
@@ -1254,14 +1263,13 @@ void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later)
 void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 		   struct mbox_xfer *x, bool copied)
 {
-	struct mbox_received later = { .msgs = 0 };
-
-	if (!copied) {
-		mbox_recv_end_now(mb, msg, x, false);
+	if (!copied || msg->direct || (x->flags & MBOX_RECV_PEEK) || !mbox_msg_plain(msg)) {
+		mbox_recv_end_now(mb, msg, x, copied);
 		return;
 	}
-	mbox_recv_end_later(mb, msg, x, &later);
-	mbox_recv_end_noted(mb, &later);
+	trace_mbox_receive(mb, msg, 0);
+	mbox_give_back(mb, 1, msg->len);
+	mbox_msg_put(msg);
 }
 
 /**
