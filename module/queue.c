@@ -81,6 +81,13 @@ static void mbox_freed_flush(struct mbox_freed *f)
 	f->charge = 0;
 }
 
+/* Free a message's buffer, on its own, back into its cache if that has room. */
+static void mbox_msg_buffer_free(struct mbox_msg *msg)
+{
+	msg->free.next = NULL;
+	mbox_cache_free(msg->cache, &msg->free, &msg->free, 1);
+}
+
 /* What a message holds of its own: its files and its sender's pids. */
 static void mbox_msg_let_go(struct mbox_msg *msg)
 {
@@ -115,8 +122,7 @@ void mbox_msg_put(struct mbox_msg *msg)
 	mbox_msg_let_go(msg);
 	mbox_user_uncharge(msg->user, 1, mbox_msg_charge(msg));
 	mbox_user_put(msg->user);
-	msg->free.next = NULL;
-	mbox_cache_free(msg->cache, &msg->free, &msg->free, 1);
+	mbox_msg_buffer_free(msg);
 }
 
 /**
@@ -158,8 +164,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_cache *cache, struct mbox_use
 	msg->files = NULL;
 	err = mbox_user_charge(user, mbox_msg_charge(msg));
 	if (err) {
-		msg->free.next = NULL;
-		mbox_cache_free(msg->cache, &msg->free, &msg->free, 1);
+		mbox_msg_buffer_free(msg);
 		return ERR_PTR(err);
 	}
 	refcount_set(&msg->ref, 1);
@@ -1150,8 +1155,11 @@ static void mbox_recv_done(struct mbox_mailbox *mb, struct mbox_msg *msg,
  * adds itself to send_waiters, then looks at @released again: with the
  * barriers on both sides one of the two sees the other.
  */
-static bool mbox_msg_plain(const struct mbox_msg *msg)
+static bool mbox_recv_plain(const struct mbox_msg *msg, const struct mbox_xfer *x)
 {
+	/* Copied straight in, or peeked at: only let go (mbox_recv_end_now()). */
+	if (msg->direct || (x->flags & MBOX_RECV_PEEK))
+		return false;
 	return !(msg->waiter || msg->files || msg->expire_ns || msg->keyed);
 }
 
@@ -1220,14 +1228,14 @@ static void mbox_recv_end_now(struct mbox_mailbox *mb, struct mbox_msg *msg,
  * @mb: the mailbox
  * @msg: the message, copied out; the caller's reference is dropped
  * @x: the receive that took it
- * @later: plain messages (see mbox_msg_plain()) noted for
+ * @later: plain messages (see mbox_recv_plain()) noted for
  *	mbox_recv_end_noted(), which gives back their room and frees them
  *	together; others are done with now
  */
 void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			 struct mbox_xfer *x, struct mbox_received *later)
 {
-	if (msg->direct || (x->flags & MBOX_RECV_PEEK) || !mbox_msg_plain(msg)) {
+	if (!mbox_recv_plain(msg, x)) {
 		mbox_recv_end_now(mb, msg, x, true);
 		return;
 	}
@@ -1263,7 +1271,7 @@ void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later)
 void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 		   struct mbox_xfer *x, bool copied)
 {
-	if (!copied || msg->direct || (x->flags & MBOX_RECV_PEEK) || !mbox_msg_plain(msg)) {
+	if (!copied || !mbox_recv_plain(msg, x)) {
 		mbox_recv_end_now(mb, msg, x, copied);
 		return;
 	}
