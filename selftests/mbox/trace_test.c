@@ -36,16 +36,24 @@ static const char *tracefs_dir(void)
 	return NULL;
 }
 
-static int write_file(const char *path, const char *s)
+/*
+ * Make the trace instance at inst with the global record-cmd option off for
+ * a moment, so that the instance does not inherit it. Otherwise every enable
+ * and disable of its events would hook and unhook the scheduler's cmdline
+ * recording, and the live code patching that takes races badly under TCG.
+ */
+static int mkdir_instance(const char *dir, const char *inst)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n;
+	char opt[512], saved[8];
+	int ret;
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
+	snprintf(opt, sizeof(opt), "%s/options/record-cmd", dir);
+	if (mbox_read_file(opt, saved, sizeof(saved)) <= 0)
+		return mkdir(inst, 0700) ? -errno : 0;
+	mbox_write_file(opt, "0");
+	ret = mkdir(inst, 0700) ? -errno : 0;
+	mbox_write_file(opt, saved);
+	return ret;
 }
 
 /* The id of the mailbox a handle is bound to, from its fdinfo; 0 if none. */
@@ -90,9 +98,9 @@ FIXTURE_SETUP(trace)
 	/* A buffer of our own: nothing else writes to it or reads it. */
 	snprintf(self->inst, sizeof(self->inst), "%s/instances/mbox-test-%d",
 		 dir, getpid());
-	ASSERT_EQ(0, mkdir(self->inst, 0700));
+	ASSERT_EQ(0, mkdir_instance(dir, self->inst));
 	snprintf(path, sizeof(path), "%s/events/mbox/enable", self->inst);
-	ASSERT_EQ(0, write_file(path, "1"));
+	ASSERT_EQ(0, mbox_write_file(path, "1"));
 	self->buf = malloc(TRACE_BUF_SIZE);
 	ASSERT_NE(NULL, self->buf);
 
@@ -110,7 +118,7 @@ FIXTURE_TEARDOWN(trace)
 		close(self->fd);
 	if (self->inst[0]) {
 		snprintf(path, sizeof(path), "%s/events/mbox/enable", self->inst);
-		write_file(path, "0");
+		mbox_write_file(path, "0");
 		rmdir(self->inst);
 	}
 	free(self->buf);
