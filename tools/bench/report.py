@@ -46,6 +46,12 @@ def size_name(s):
     return '%d' % s
 
 
+def size_text(s):
+    """A size in prose: 64 B, 64 KiB, 1 MiB."""
+    name = size_name(s)
+    return name[:-1] + ' ' + name[-1] + 'iB' if name[-1] in 'KM' else name + ' B'
+
+
 class Cell:
     """One (kernel, pattern, n, size): every mechanism's values over the reps."""
 
@@ -264,14 +270,16 @@ def floors(cells, kernel):
                    'peer\'s 64 B round trip (%s): a round trip of 4 system calls and '
                    '2 wakeups cannot go below it; goals rtt-64B 0.8x, rtt-64B-call 0.6x'
                    % (kernel, ev.median('eventfd') / pp.median(b), b))
-    for pat in ('stream', 'stream-batch'):
-        st = cells.get((kernel, pat, 1, 64))
-        b = st and best_peer(st, False)
+    for pat, n, among in (('stream', 1, None), ('stream-batch', 1, None),
+                          ('fanin', 8, ('posix-mq', 'sysv-msg'))):
+        st = cells.get((kernel, pat, n, 64))
+        b = st and best_peer(st, False, among)
         if b and st.median('mbox-wide') and st.median('mbox'):
-            out.append('floor on %s: %s 64 B, mbox queueing as many messages as fit in '
+            out.append('floor on %s: %s%s 64 B, mbox queueing as many messages as fit in '
                        '256 KiB (4096, as a pipe and sysv-msg do) = %.2fx the best peer '
                        '(%s), against %.2fx with the 64 of the equal-capacity rule'
-                       % (kernel, pat, st.median('mbox-wide') / st.median(b), b,
+                       % (kernel, pat, ' %d' % n if n > 1 else '',
+                          st.median('mbox-wide') / st.median(b), b,
                           st.median('mbox') / st.median(b)))
     st = cells.get((kernel, 'stream', 1, 64))
     b = st and best_peer(st, False)
@@ -300,11 +308,11 @@ def floors(cells, kernel):
             b = best_peer(st, False)
             out.append('floor on %s: one memcpy per %s message = %.2fx the best peer '
                        '(%s): a single-copy mechanism is bounded by it'
-                       % (kernel, size_name(size), st.median('memcpy') / st.median(b), b))
+                       % (kernel, size_text(size), st.median('memcpy') / st.median(b), b))
         if st and st.median('shm-ring') and best_peer(st, False):
             b = best_peer(st, False)
             out.append('floor on %s: shared-memory ring at %s = %.2fx the best peer (%s)'
-                       % (kernel, size_name(size), st.median('shm-ring') / st.median(b), b))
+                       % (kernel, size_text(size), st.median('shm-ring') / st.median(b), b))
     return out
 
 
