@@ -79,7 +79,7 @@ static long mbox_batch_start(struct mbox_entries *e, struct file *file,
 	if (err)
 		return err;
 	if (b.flags || b.pad || !b.count || b.count > MBOX_BATCH_MAX ||
-	    b.entry_size < entry_ver0 || b.entry_size > PAGE_SIZE)
+	    !mbox_struct_size_ok(b.entry_size, entry_ver0))
 		return -EINVAL;
 	*e = (struct mbox_entries){
 		.file = file,

@@ -32,6 +32,7 @@ static_assert(sizeof(struct mbox_call) == MBOX_CALL_SIZE_VER0);
 static_assert(sizeof(struct mbox_reply) == MBOX_REPLY_SIZE_VER0);
 static_assert(sizeof(struct mbox_batch) == MBOX_BATCH_SIZE_VER0);
 static_assert(sizeof(struct mbox_usage) == MBOX_USAGE_SIZE_VER0);
+static_assert(sizeof(struct mbox_reply_recv) == MBOX_REPLY_RECV_SIZE_VER0);
 
 struct mbox_ioc {
 	unsigned int cmd;
@@ -226,6 +227,32 @@ static long mbox_ioc_reply(struct file *file, void __user *uarg, size_t usize)
 	err = mbox_call_reply(mb, user, &r);
 	mbox_handle_user_put(file->private_data, user);
 	return err;
+}
+
+/*
+ * MBOX_IOC_REPLY_RECV: MBOX_IOC_REPLY, then MBOX_IOC_RECV, each on its own
+ * structure; @replied tells the caller which of the two an error is from.
+ */
+static long mbox_ioc_reply_recv(struct file *file, void __user *uarg, size_t usize)
+{
+	u32 __user *replied = uarg + offsetof(struct mbox_reply_recv, replied);
+	struct mbox_reply_recv rr;
+	int err;
+
+	err = mbox_copy_struct_from_user(&rr, sizeof(rr), uarg, usize);
+	if (err)
+		return err;
+	if (rr.flags || !mbox_struct_size_ok(rr.reply_size, MBOX_REPLY_SIZE_VER0) ||
+	    !mbox_struct_size_ok(rr.recv_size, MBOX_RECV_SIZE_VER0))
+		return -EINVAL;
+	if (put_user(0, replied))
+		return -EFAULT;
+	err = mbox_ioc_reply(file, u64_to_user_ptr(rr.reply_ptr), rr.reply_size);
+	if (err)
+		return err;
+	if (put_user(1, replied))
+		return -EFAULT;
+	return mbox_recv_one(file, u64_to_user_ptr(rr.recv_ptr), rr.recv_size, 0);
 }
 
 static long mbox_ioc_cancel(struct file *file, void __user *uarg, size_t usize)
@@ -445,6 +472,9 @@ static const struct mbox_ioc mbox_iocs[] = {
 	},
 	[_IOC_NR(MBOX_IOC_USAGE)] = {
 		MBOX_IOC_USAGE, MBOX_USAGE_SIZE_VER0, mbox_ioc_usage
+	},
+	[_IOC_NR(MBOX_IOC_REPLY_RECV)] = {
+		MBOX_IOC_REPLY_RECV, MBOX_REPLY_RECV_SIZE_VER0, mbox_ioc_reply_recv
 	},
 };
 

@@ -657,6 +657,15 @@ static __always_inline int mbox_copy_struct_from_user(void *dst, size_t ksize,
 }
 
 /*
+ * Is @size a version of a structure, nested in another's arguments, that we
+ * take: no shorter than its first, and within reason to check the tail of?
+ */
+static inline bool mbox_struct_size_ok(size_t size, size_t ver0)
+{
+	return size >= ver0 && size <= PAGE_SIZE;
+}
+
+/*
  * Answer in the caller's version of a structure: cut ours short, or zero the
  * tail that the caller knows and this module does not.
  */

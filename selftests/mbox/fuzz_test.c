@@ -72,7 +72,7 @@
 enum kind {
 	K_VERSION, K_OPEN, K_UNLINK, K_DESTROY, K_SEND, K_RECV, K_STAT,
 	K_SETATTR, K_CALL, K_REPLY, K_CANCEL, K_SEND_BATCH, K_RECV_BATCH,
-	K_USAGE,
+	K_USAGE, K_REPLY_RECV,
 	K_RAW,		/* not an mbox command: unknown nr, wrong direction, magic */
 	K_SHORT,	/* a known command shorter than its first version */
 	K_READ, K_WRITE, K_POLL,
@@ -82,6 +82,7 @@ enum kind {
 static const char *const kind_name[K_MAX] = {
 	"VERSION", "OPEN", "UNLINK", "DESTROY", "SEND", "RECV", "STAT",
 	"SETATTR", "CALL", "REPLY", "CANCEL", "SEND_BATCH", "RECV_BATCH", "USAGE",
+	"REPLY_RECV",
 	"raw ioctl", "short ioctl",
 	"read", "write", "poll",
 };
@@ -113,6 +114,9 @@ static const int *const allowed[K_MAX] = {
 	[K_RECV_BATCH] = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ENOMSG, ECANCELED,
 			   ETOOMANYREFS),
 	[K_USAGE]   = E(EPERM),
+	/* Those of REPLY, then those of RECV. */
+	[K_REPLY_RECV] = E(ENOENT, EPIPE, EMSGSIZE, EBADF, EXDEV, EDQUOT, ENOMEM, EAGAIN,
+			   ETIMEDOUT, EINTR, ENOMSG, ECANCELED, ETOOMANYREFS),
 	[K_RAW]     = E(0),
 	[K_SHORT]   = E(0),
 	[K_READ]    = E(EBADF, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, ECANCELED, ETOOMANYREFS),
@@ -399,6 +403,28 @@ static void gen_batch(__u64 *s, enum kind k, struct mbox_batch *b, __u64 *vec,
 }
 
 /*
+ * Reply, then receive: each structure generated as its single call's would
+ * be (so the receive cannot block for long), in the middle of the batch page;
+ * never readable memory we did not fill.
+ */
+static void gen_reply_recv(__u64 *s, struct mbox_reply_recv *rr, bool nonblock,
+			   char *scratch)
+{
+	char *nest = fz.batch + 2048;
+
+	memset(nest, 0, 256);
+	gen_struct(s, K_REPLY, nest, sizeof(struct mbox_reply), nonblock, scratch);
+	gen_struct(s, K_RECV, nest + 128, sizeof(struct mbox_recv), nonblock, scratch);
+	rr->reply_ptr = chance(s, 95) ? (__u64)(uintptr_t)nest : (__u64)(uintptr_t)fz.unmapped;
+	rr->recv_ptr = chance(s, 95) ? (__u64)(uintptr_t)(nest + 128) :
+		       (__u64)(uintptr_t)fz.unmapped;
+	rr->reply_size = chance(s, 90) ? sizeof(struct mbox_reply) : mbox_rng_below(s, 129);
+	rr->recv_size = chance(s, 90) ? sizeof(struct mbox_recv) : mbox_rng_below(s, 129);
+	rr->flags = pick_pad(s);
+	rr->replied = (__u32)mbox_rng_next(s);	/* an out field */
+}
+
+/*
  * Fill arg (room bytes) with a random structure for a known command. Calls that
  * could block get a flag or a deadline that keeps them short; nonblock tells
  * whether the handle's file is O_NONBLOCK.
@@ -418,6 +444,7 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 		struct mbox_reply rp;
 		struct mbox_batch b;
 		struct mbox_usage us;
+		struct mbox_reply_recv rr;
 		char raw[128];
 	} u;
 	/* A batch's entries: only the fuzzer thread makes them. */
@@ -563,6 +590,9 @@ static void gen_struct(__u64 *s, enum kind k, void *arg, size_t size, bool nonbl
 			     (int)mbox_rng_next(s);
 		u.rp.pad = pick_pad(s);
 		break;
+	case K_REPLY_RECV:
+		gen_reply_recv(s, &u.rr, nonblock, scratch);
+		break;
 	default:
 		break;
 	}
@@ -594,6 +624,7 @@ static const struct known {
 	{ MBOX_IOC_SEND_BATCH, K_SEND_BATCH, MBOX_BATCH_SIZE_VER0 },
 	{ MBOX_IOC_RECV_BATCH, K_RECV_BATCH, MBOX_BATCH_SIZE_VER0 },
 	{ MBOX_IOC_USAGE, K_USAGE, MBOX_USAGE_SIZE_VER0 },
+	{ MBOX_IOC_REPLY_RECV, K_REPLY_RECV, MBOX_REPLY_RECV_SIZE_VER0 },
 };
 
 /* Whether [ptr, ptr + size) lies in the arena, without overflowing. */
@@ -847,7 +878,7 @@ static void fuzz_one(__u64 *s)
 		[K_VERSION] = 3, [K_OPEN] = 12, [K_UNLINK] = 5, [K_DESTROY] = 2,
 		[K_SEND] = 20, [K_RECV] = 20, [K_STAT] = 6, [K_SETATTR] = 5,
 		[K_CALL] = 6, [K_REPLY] = 6, [K_CANCEL] = 3, [K_SEND_BATCH] = 5,
-		[K_RECV_BATCH] = 5, [K_USAGE] = 3,
+		[K_RECV_BATCH] = 5, [K_USAGE] = 3, [K_REPLY_RECV] = 4,
 	};
 	int i = mbox_rng_below(s, NR_SLOTS), r = mbox_rng_below(s, 100), w, total = 0;
 	char *arg, scratch[300];
@@ -905,7 +936,7 @@ static void fuzz_one(__u64 *s)
 	}
 
 	/* A known command, mostly well encoded. */
-	for (k = 0; k <= K_USAGE; k++)
+	for (k = 0; k <= K_REPLY_RECV; k++)
 		total += weight[k];
 	w = mbox_rng_below(s, total);
 	for (k = 0; w >= weight[k]; k++)
@@ -961,7 +992,7 @@ known_cmd:
 		 * those calls get only pointers the kernel cannot read.
 		 */
 		if ((k == K_SEND || k == K_RECV || k == K_CALL || k == K_SEND_BATCH ||
-		     k == K_RECV_BATCH) &&
+		     k == K_RECV_BATCH || k == K_REPLY_RECV) &&
 		    p >= (__u64)(uintptr_t)fz.arena &&
 		    p < (__u64)(uintptr_t)fz.ro + 4096)
 			p = 0;

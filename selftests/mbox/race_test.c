@@ -49,8 +49,8 @@
 #define COPYOUT_ROUNDS	1000	/* of the copy-out race, likewise */
 #define WAIT_MS		3000	/* deadline of a call that must be ended by the race */
 #define PATTERN		0xa5
-/* Every ioctl this header defines, VERSION (0) to USAGE (0x0d). */
-#define ALL_IOCTLS	((1ULL << (_IOC_NR(MBOX_IOC_USAGE) + 1)) - 1)
+/* Every ioctl this header defines, VERSION (0) to REPLY_RECV (0x0e). */
+#define ALL_IOCTLS	((1ULL << (_IOC_NR(MBOX_IOC_REPLY_RECV) + 1)) - 1)
 
 static unsigned int budget_s(void)
 {

@@ -207,6 +207,40 @@ static long reply_str(int fd, __u64 token, const char *s)
 	return do_reply(fd, token, s, strlen(s), 0);
 }
 
+/* MBOX_IOC_REPLY_RECV of string s, then a receive as recv_str(): 0 or -errno. */
+static long reply_recv(int fd, __u64 token, const char *s, __u32 flags, char *buf,
+		       struct mbox_recv *r, __u32 *replied)
+{
+	struct mbox_reply rp = {
+		.token = token,
+		.buf_ptr = (__u64)(uintptr_t)s,
+		.len = strlen(s),
+	};
+	struct mbox_reply_recv rr = {
+		.reply_ptr = (__u64)(uintptr_t)&rp,
+		.recv_ptr = (__u64)(uintptr_t)r,
+		.reply_size = sizeof(rp),
+		.recv_size = sizeof(*r),
+		.replied = 7,	/* an out field: whatever comes in */
+	};
+	long err;
+
+	if (!(flags & (MBOX_RECV_NONBLOCK | MBOX_RECV_DEADLINE)))
+		flags |= MBOX_RECV_DEADLINE;
+	*r = (struct mbox_recv){
+		.buf_ptr = (__u64)(uintptr_t)buf,
+		.buf_len = MSG_SIZE,
+		.flags = flags,
+		.deadline_ns = mbox_deadline_ms(LONG_MS),
+	};
+	buf[0] = '\0';
+	err = mbox_ioctl(fd, MBOX_IOC_REPLY_RECV, &rr);
+	if (!err)
+		buf[r->len <= MSG_SIZE ? r->len : MSG_SIZE] = '\0';
+	*replied = rr.replied;
+	return err;
+}
+
 static long cancel(int fd)
 {
 	return mbox_ioctl(fd, MBOX_IOC_CANCEL, NULL);
@@ -1599,6 +1633,136 @@ TEST_F(cancel, unbound_handle_is_ebadfd)
 	close(fd);
 }
 
+/* ---- reply, then receive ---------------------------------------------- */
+
+/* Two callers: each request answered, and the next taken, in one call. */
+TEST_F(call, reply_recv_answers_and_takes_next_request)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+	pid_t a, b;
+
+	a = spawn(&self->e, kid_call, -1);
+	b = spawn(&self->e, kid_call, -1);
+	ASSERT_LT(0, a);
+	ASSERT_LT(0, b);
+	ASSERT_EQ(0, wait_queued(self->e.fd, 2));
+	ASSERT_EQ(0, take(self->e.fd, buf, &r));
+	EXPECT_STREQ("req", buf);
+	ASSERT_EQ(0, reply_recv(self->e.fd, r.reply_token, "one", 0, buf, &r, &replied));
+	EXPECT_EQ(1, replied);
+	EXPECT_STREQ("req", buf);
+	EXPECT_NE(0, r.reply_token);
+	/* The last one answered, and nothing left to take. */
+	EXPECT_EQ(-EAGAIN, reply_recv(self->e.fd, r.reply_token, "two",
+				      MBOX_RECV_NONBLOCK, buf, &r, &replied));
+	EXPECT_EQ(1, replied);
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, a, LONG_MS));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, b, LONG_MS));
+}
+
+TEST_F(call, reply_recv_reply_reaches_caller)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+	__u64 token;
+	pid_t pid;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, send_str(self->e.fd, "next", MBOX_SEND_NONBLOCK, 0));
+	ASSERT_EQ(0, reply_recv(self->e.fd, token, "answer", 0, buf, &r, &replied));
+	EXPECT_STREQ("next", buf);
+	EXPECT_EQ(0, r.reply_token);
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+	ASSERT_EQ(strlen("answer"), self->e.rep->reply_len);
+	EXPECT_EQ(0, memcmp("answer", self->e.rep->reply, strlen("answer")));
+}
+
+/* The reply's error: replied 0, and the queued message stays. */
+TEST_F(call, reply_recv_unknown_token_is_enoent_and_receives_nothing)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+
+	ASSERT_EQ(0, send_str(self->e.fd, "stays", MBOX_SEND_NONBLOCK, 0));
+	EXPECT_EQ(-ENOENT, reply_recv(self->e.fd, 0x5eed5eedULL, "who?", 0, buf, &r,
+				      &replied));
+	EXPECT_EQ(0, replied);
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
+}
+
+TEST_F(call, reply_recv_through_send_only_handle_is_ebadf)
+{
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+	__u64 token;
+	pid_t pid;
+	int fd;
+
+	pid = call_and_take(&self->e, self->e.nfd, &token);
+	ASSERT_LT(0, pid);
+	fd = mbox_bind(self->e.name, 0, MBOX_ACCESS_SEND, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, reply_recv(fd, token, "no", 0, buf, &r, &replied));
+	EXPECT_EQ(0, replied);
+	EXPECT_EQ(0, reply_str(self->e.nfd, token, "yes"));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+	close(fd);
+}
+
+/* Bad arguments of its own: nothing is answered, so the caller still waits. */
+TEST_F(call, reply_recv_bad_arguments_are_einval_or_efault)
+{
+	struct mbox_reply rp = { .buf_ptr = (__u64)(uintptr_t)"x", .len = 1 };
+	struct mbox_recv r = { 0 };
+	struct mbox_reply_recv rr = {
+		.reply_ptr = (__u64)(uintptr_t)&rp,
+		.recv_ptr = (__u64)(uintptr_t)&r,
+		.reply_size = sizeof(rp),
+		.recv_size = sizeof(r),
+	};
+	__u64 token;
+	pid_t pid;
+	void *ro;
+
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	rp.token = token;
+
+	rr.flags = 1;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	rr.flags = 0;
+	rr.reply_size = MBOX_REPLY_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	rr.reply_size = sizeof(rp);
+	rr.recv_size = MBOX_RECV_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	rr.recv_size = getpagesize() + 8;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	rr.recv_size = sizeof(r);
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, NULL));
+	/* Readable but not writable: replied cannot be told, so nothing is done. */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memcpy(ro, &rr, sizeof(rr));
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, ro));
+	munmap(ro, 4096);
+	rr.reply_ptr = 0;
+	rr.replied = 7;
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	EXPECT_EQ(0, rr.replied);
+
+	EXPECT_TRUE(mbox_kid_running(pid));
+	EXPECT_EQ(0, reply_str(self->e.fd, token, "ok"));
+	EXPECT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+}
+
 /* ---- feature bits ----------------------------------------------------- */
 
 TEST(version_reports_call_reply_cancel)
@@ -1612,6 +1776,8 @@ TEST(version_reports_call_reply_cancel)
 	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_REPLY), v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_REPLY));
 	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_CANCEL),
 		  v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_CANCEL));
+	EXPECT_EQ(1ULL << _IOC_NR(MBOX_IOC_REPLY_RECV),
+		  v.ioctls & 1ULL << _IOC_NR(MBOX_IOC_REPLY_RECV));
 	close(fd);
 }
 

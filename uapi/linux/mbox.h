@@ -413,6 +413,33 @@ struct mbox_reply {
 
 #define MBOX_REPLY_SIZE_VER0	32	/* sizeof first published struct */
 
+/**
+ * struct mbox_reply_recv - answer a request, then receive the next message
+ * @reply_ptr: in: user address of a struct mbox_reply, as %MBOX_IOC_REPLY
+ *	takes it.
+ * @recv_ptr: in: user address of a struct mbox_recv, as %MBOX_IOC_RECV takes
+ *	and answers it.
+ * @reply_size: in: the size of that struct mbox_reply, as the caller's
+ *	header has it.
+ * @recv_size: in: the size of that struct mbox_recv, likewise.
+ * @flags: in: must be zero.
+ * @replied: out: 1 once the reply is delivered. An error with 0 here is the
+ *	reply's, and nothing was received; with 1, the receive's.
+ *
+ * A server's loop in one system call per request, where %MBOX_IOC_REPLY
+ * and %MBOX_IOC_RECV take two: with %MBOX_IOC_CALL, a round trip is two.
+ */
+struct mbox_reply_recv {
+	__aligned_u64 reply_ptr;
+	__aligned_u64 recv_ptr;
+	__u32 reply_size;
+	__u32 recv_size;
+	__u32 flags;
+	__u32 replied;
+};
+
+#define MBOX_REPLY_RECV_SIZE_VER0 32	/* sizeof first published struct */
+
 /* Most messages one batch ioctl moves. */
 #define MBOX_BATCH_MAX		1024
 
@@ -504,5 +531,6 @@ struct mbox_usage {
 #define MBOX_IOC_SEND_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0b, struct mbox_batch)
 #define MBOX_IOC_RECV_BATCH	_IOW(MBOX_IOCTL_MAGIC, 0x0c, struct mbox_batch)
 #define MBOX_IOC_USAGE		_IOWR(MBOX_IOCTL_MAGIC, 0x0d, struct mbox_usage)
+#define MBOX_IOC_REPLY_RECV	_IOWR(MBOX_IOCTL_MAGIC, 0x0e, struct mbox_reply_recv)
 
 #endif /* _UAPI_LINUX_MBOX_H */
