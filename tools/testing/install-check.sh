@@ -35,7 +35,8 @@ grep -q "^extra/module/mbox.ko[.a-z]*:" "$dest/lib/modules/$release/modules.dep"
 	fail "depmod did not index mbox.ko ($dest/lib/modules/$release/modules.dep)"
 # Programs linked against an earlier libmbox find the functions of their version.
 for sym in mbox_sendx@LIBMBOX_1.0 mbox_recvx@LIBMBOX_1.0 mbox_stat@LIBMBOX_1.0 \
-	mbox_send_batch@LIBMBOX_1.1 mbox_recv_batch@LIBMBOX_1.1 mbox_sendx_sized@@LIBMBOX_1.2; do
+	mbox_send_batch@LIBMBOX_1.1 mbox_recv_batch@LIBMBOX_1.1 mbox_sendx_sized@@LIBMBOX_1.2 \
+	mbox_reply_recv_sized@@LIBMBOX_1.3; do
 	readelf --dyn-syms -W "$dest/usr/local/lib/libmbox.so" | grep -qw "$sym" ||
 		fail "libmbox.so does not export $sym"
 done

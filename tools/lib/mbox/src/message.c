@@ -171,6 +171,25 @@ int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error)
 	return __mbox_ioctl(fd, MBOX_IOC_REPLY, &r);
 }
 
+int mbox_reply_recv_sized(int fd, const struct mbox_reply *rp, size_t reply_size,
+			  struct mbox_recv *r, size_t recv_size, int *replied)
+{
+	struct mbox_reply_recv rr = {
+		.reply_ptr = mbox_ptr(rp),
+		.recv_ptr = mbox_ptr(r),
+		.reply_size = reply_size,
+		.recv_size = recv_size,
+	};
+	int err;
+
+	if (rr.reply_size != reply_size || rr.recv_size != recv_size)
+		return -EINVAL;
+	err = __mbox_ioctl(fd, MBOX_IOC_REPLY_RECV, &rr);
+	if (replied)
+		*replied = rr.replied;
+	return err;
+}
+
 int mbox_cancel(int fd)
 {
 	return __mbox_ioctl(fd, MBOX_IOC_CANCEL, NULL);

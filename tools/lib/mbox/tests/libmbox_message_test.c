@@ -366,6 +366,75 @@ TEST_F(anon, reply_error_out_of_range_einval)
 	EXPECT_EQ(-EINVAL, mbox_reply(self->fd, 12345, NULL, 0, 4096));
 }
 
+/*
+ * A child that echoes one request upper-cased and, in the same call, takes
+ * the next message: it exits 0 when that is "next" and the reply went out.
+ */
+static pid_t serve_then_take(int fd)
+{
+	char buf[64], next[64];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	struct mbox_reply rp = { .buf_ptr = mbox_ptr(buf) };
+	pid_t pid = fork();
+	int replied = 0;
+	__u64 i;
+
+	if (pid)
+		return pid;
+	if (mbox_recvx(fd, &r) || !r.reply_token)
+		_exit(1);
+	for (i = 0; i < r.len; i++)
+		buf[i] = buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i];
+	rp.token = r.reply_token;
+	rp.len = r.len;
+	r = (struct mbox_recv){
+		.buf_ptr = mbox_ptr(next), .buf_len = sizeof(next),
+		.flags = MBOX_RECV_DEADLINE, .deadline_ns = test_deadline_ms(5000),
+	};
+	if (mbox_reply_recv(fd, &rp, &r, &replied) || replied != 1)
+		_exit(1);
+	_exit(r.len == 4 && !memcmp(next, "next", 4) ? 0 : 2);
+}
+
+TEST_F_TIMEOUT(anon, reply_recv_answers_and_takes_next, 10)
+{
+	char reply[16] = "";
+	pid_t server;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_REPLY_RECV);
+	server = serve_then_take(self->fd);
+	ASSERT_LE(0, server);
+	EXPECT_EQ(4, mbox_call(self->fd, "ping", 4, reply, sizeof(reply)));
+	EXPECT_EQ(0, memcmp(reply, "PING", 4));
+	EXPECT_EQ(4, mbox_send(self->fd, "next", 4));
+	EXPECT_EQ(0, reap(server));
+}
+
+TEST_F(anon, reply_recv_unknown_token_enoent_nothing_received)
+{
+	struct mbox_reply rp = { .token = 12345 };
+	char buf[8];
+	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
+	int replied = -1;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_REPLY_RECV);
+	ASSERT_EQ(4, mbox_send(self->fd, "stay", 4));
+	EXPECT_EQ(-ENOENT, mbox_reply_recv(self->fd, &rp, &r, &replied));
+	EXPECT_EQ(0, replied);
+	EXPECT_EQ(4, mbox_recv(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(anon, reply_recv_sized_short_reply_einval)
+{
+	struct mbox_reply rp = { .token = 12345 };
+	struct mbox_recv r = { 0 };
+	int replied = -1;
+
+	SKIP_WITHOUT_IOCTL(MBOX_IOC_REPLY_RECV);
+	EXPECT_EQ(-EINVAL, mbox_reply_recv_sized(self->fd, &rp, 8, &r, sizeof(r), &replied));
+	EXPECT_EQ(0, replied);
+}
+
 static void *blocked_recv(void *arg)
 {
 	int fd = *(int *)arg;

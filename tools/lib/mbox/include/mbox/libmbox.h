@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define LIBMBOX_VERSION_MAJOR	1
-#define LIBMBOX_VERSION_MINOR	2
+#define LIBMBOX_VERSION_MINOR	3
 
 #define MBOX_DEV_PATH		"/dev/mbox"
 
@@ -70,6 +70,8 @@ ssize_t mbox_call(int fd, const void *req, size_t req_len, void *reply,
 		  size_t reply_len);
 int mbox_callx(int fd, struct mbox_call *c);
 int mbox_reply(int fd, __u64 token, const void *buf, size_t len, int error);
+int mbox_reply_recv_sized(int fd, const struct mbox_reply *rp, size_t reply_size,
+			  struct mbox_recv *r, size_t recv_size, int *replied);
 int mbox_cancel(int fd);
 int mbox_sender_pidfd(const struct mbox_recv *r);
 
@@ -98,6 +100,12 @@ static inline int mbox_send_batch(int fd, const struct mbox_send *s, unsigned in
 static inline int mbox_recv_batch(int fd, struct mbox_recv *r, unsigned int n)
 {
 	return mbox_recv_batch_sized(fd, r, n, sizeof(*r));
+}
+
+static inline int mbox_reply_recv(int fd, const struct mbox_reply *rp,
+				  struct mbox_recv *r, int *replied)
+{
+	return mbox_reply_recv_sized(fd, rp, sizeof(*rp), r, sizeof(*r), replied);
 }
 
 static inline int mbox_stat(int fd, struct mbox_stat *st)
