@@ -83,6 +83,9 @@ struct mech {
 	ssize_t (*take)(struct chan *c, void *buf, size_t cap, uint64_t *token);
 	int (*answer)(struct chan *c, uint64_t token, const void *buf,
 		      size_t len);
+	/* answer, then take the next request, in one call (mbox-call) */
+	ssize_t (*answer_take)(struct chan *c, uint64_t *token, const void *buf,
+			       size_t len, void *rbuf, size_t cap);
 	/* a run that is no channel at all (memcpy) */
 	int (*run)(const struct mech *m, const struct cell *cl,
 		   struct result *r);

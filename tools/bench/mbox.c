@@ -4,8 +4,8 @@
  * measure): an anonymous mailbox of CAP_MSGS messages of the run's size.
  * "mbox" sends with write() and receives with read(), its simplest form,
  * and batches with MBOX_IOC_SEND_BATCH / MBOX_IOC_RECV_BATCH; "mbox-call"
- * makes each round trip one MBOX_IOC_CALL, answered with MBOX_IOC_RECV and
- * MBOX_IOC_REPLY.
+ * makes each round trip one MBOX_IOC_CALL, which the server answers with
+ * MBOX_IOC_REPLY_RECV, taking the next request in the same call.
  *
  * "mbox-wide" is a floor, not a contender: mbox holding as many messages as
  * fit the run's bytes, as a pipe and System V msg do (4096 of 64 B in
@@ -196,6 +196,33 @@ static int mbox_answer(struct chan *c, uint64_t token, const void *buf,
 	return ioctl(c->wfd, MBOX_IOC_REPLY, &rp) ? -errno : 0;
 }
 
+static ssize_t mbox_answer_take(struct chan *c, uint64_t *token, const void *buf,
+				size_t len, void *rbuf, size_t cap)
+{
+	struct mbox_reply rp = {
+		.token = *token,
+		.buf_ptr = PTR(buf),
+		.len = len,
+	};
+	struct mbox_recv r = { .buf_ptr = PTR(rbuf), .buf_len = cap };
+	struct mbox_reply_recv rr = {
+		.reply_ptr = PTR(&rp),
+		.recv_ptr = PTR(&r),
+		.reply_size = sizeof(rp),
+		.recv_size = sizeof(r),
+	};
+	int rc;
+
+	rc = ioctl(c->rfd, MBOX_IOC_REPLY_RECV, &rr);
+	/* Replied, then interrupted: only the receive is left to do. */
+	while (rc < 0 && errno == EINTR && rr.replied)
+		rc = ioctl(c->rfd, MBOX_IOC_RECV, &r);
+	if (rc < 0)
+		return -errno;
+	*token = r.reply_token;
+	return r.len;
+}
+
 /* What mbox and mbox-wide share: all but how the mailbox is made. */
 #define MBOX_MESSAGE_OPS				\
 	.shared_max = SIZE_MAX,				\
@@ -227,6 +254,7 @@ const struct mech mech_mbox_call = {
 	.call = mbox_call,
 	.take = mbox_take,
 	.answer = mbox_answer,
+	.answer_take = mbox_answer_take,
 };
 
 const struct mech mech_mbox_wide = {
