@@ -290,6 +290,14 @@ TEST_F(anon, send_over_user_quota_edquot)
 	ASSERT_EQ(0, test_set_param("user_bytes_max", old));
 }
 
+static void upcase(char *buf, __u64 len)
+{
+	__u64 i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i];
+}
+
 /*
  * A child that serves one request on fd: echo it upper-cased, or fail it with
  * err. It exits 0 when its reply worked and a second one to the same token
@@ -300,14 +308,12 @@ static pid_t serve_one(int fd, int err)
 	char buf[64];
 	struct mbox_recv r = { .buf_ptr = mbox_ptr(buf), .buf_len = sizeof(buf) };
 	pid_t pid = fork();
-	__u64 i;
 
 	if (pid)
 		return pid;
 	if (mbox_recvx(fd, &r) || !r.reply_token)
 		_exit(1);
-	for (i = 0; i < r.len; i++)
-		buf[i] = buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i];
+	upcase(buf, r.len);
 	if (mbox_reply(fd, r.reply_token, buf, r.len, err))
 		_exit(1);
 	_exit(mbox_reply(fd, r.reply_token, buf, r.len, err) == -ENOENT ? 0 : 2);
@@ -377,14 +383,12 @@ static pid_t serve_then_take(int fd)
 	struct mbox_reply rp = { .buf_ptr = mbox_ptr(buf) };
 	pid_t pid = fork();
 	int replied = 0;
-	__u64 i;
 
 	if (pid)
 		return pid;
 	if (mbox_recvx(fd, &r) || !r.reply_token)
 		_exit(1);
-	for (i = 0; i < r.len; i++)
-		buf[i] = buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i];
+	upcase(buf, r.len);
 	rp.token = r.reply_token;
 	rp.len = r.len;
 	r = (struct mbox_recv){
