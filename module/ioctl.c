@@ -252,7 +252,9 @@ static long mbox_ioc_reply_recv(struct file *file, void __user *uarg, size_t usi
 		return err;
 	if (put_user(1, replied))
 		return -EFAULT;
-	return mbox_recv_one(file, u64_to_user_ptr(rr.recv_ptr), rr.recv_size, 0);
+	err = mbox_recv_one(file, u64_to_user_ptr(rr.recv_ptr), rr.recv_size, 0);
+	/* Restarted, the call would answer again: the reply is out, EINTR. */
+	return err == -ERESTARTSYS ? -EINTR : err;
 }
 
 static long mbox_ioc_cancel(struct file *file, void __user *uarg, size_t usize)

@@ -1715,6 +1715,44 @@ TEST_F(call, reply_recv_through_send_only_handle_is_ebadf)
 	close(fd);
 }
 
+struct poke {
+	pthread_t target;
+	int fd;
+};
+
+/* Signal the target once it is the one receiver blocked on fd. */
+static void *poke_receiver(void *arg)
+{
+	struct poke *p = arg;
+
+	if (!wait_waiters(p->fd, 0, 1))
+		pthread_kill(p->target, SIGUSR1);
+	return NULL;
+}
+
+/* Restarting would answer the same token again: EINTR, the reply out once. */
+TEST_F(call, reply_recv_signal_after_reply_is_eintr_even_with_sa_restart)
+{
+	struct poke p = { .target = pthread_self(), .fd = self->e.fd };
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+	pthread_t t;
+	__u64 token;
+	pid_t pid;
+
+	ASSERT_EQ(0, mbox_catch_sigusr1(SA_RESTART));
+	pid = call_and_take(&self->e, self->e.fd, &token);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, pthread_create(&t, NULL, poke_receiver, &p));
+	EXPECT_EQ(-EINTR, reply_recv(self->e.fd, token, "answer", 0, buf, &r, &replied));
+	EXPECT_EQ(1, replied);
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, mbox_got_signals);
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+	EXPECT_EQ(strlen("answer"), self->e.rep->reply_len);
+}
+
 /* Bad arguments of its own: nothing is answered, so the caller still waits. */
 TEST_F(call, reply_recv_bad_arguments_are_einval_or_efault)
 {

@@ -427,7 +427,8 @@ struct mbox_reply {
  *	reply's, and nothing was received; with 1, the receive's.
  *
  * A server's loop in one system call per request, where %MBOX_IOC_REPLY
- * and %MBOX_IOC_RECV take two: with %MBOX_IOC_CALL, a round trip is two.
+ * and %MBOX_IOC_RECV take two: with %MBOX_IOC_CALL, a round trip is two. A
+ * signal after the reply ends it with EINTR, never restarted.
  */
 struct mbox_reply_recv {
 	__aligned_u64 reply_ptr;
