@@ -211,16 +211,15 @@ static ssize_t mbox_answer_take(struct chan *c, uint64_t *token, const void *buf
 		.reply_size = sizeof(rp),
 		.recv_size = sizeof(r),
 	};
-	int rc;
 
-	rc = ioctl(c->rfd, MBOX_IOC_REPLY_RECV, &rr);
+	if (!ioctl(c->rfd, MBOX_IOC_REPLY_RECV, &rr)) {
+		*token = r.reply_token;
+		return r.len;
+	}
 	/* Replied, then interrupted: only the receive is left to do. */
-	while (rc < 0 && errno == EINTR && rr.replied)
-		rc = ioctl(c->rfd, MBOX_IOC_RECV, &r);
-	if (rc < 0)
-		return -errno;
-	*token = r.reply_token;
-	return r.len;
+	if (errno == EINTR && rr.replied)
+		return mbox_take(c, rbuf, cap, token);
+	return -errno;
 }
 
 /* What mbox and mbox-wide share: all but how the mailbox is made. */
