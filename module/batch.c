@@ -204,7 +204,7 @@ static u32 mbox_recv_out(struct mbox_entries *e, struct mbox_recv_run *run,
 			break;
 		}
 		mbox_recv_end_later(mb, run->msg[i], x, &later);
-		/* Received, but the caller cannot learn of it: as MBOX_IOC_RECV. */
+		/* Made unwritable since it was read: received, as by MBOX_IOC_RECV. */
 		if (mbox_recv_answer(mbox_entry(e, i), e->size, &run->r[i], x)) {
 			mbox_recv_unwind(mb, run, i + 1, got);
 			break;

@@ -14,6 +14,7 @@
 #include <linux/pid.h>
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -285,6 +286,25 @@ static int mbox_recv_select(struct mbox_xfer *x, const struct mbox_recv *r)
 	return 0;
 }
 
+/*
+ * Can the answer to a receive be written? Else a message would be received
+ * that its caller never learns of. Rewrite one byte of each page the
+ * structure spans as it is, before anything is taken.
+ */
+static int mbox_answer_writable(void __user *uarg, size_t usize)
+{
+	unsigned long addr = (unsigned long)uarg, end = addr + usize;
+	u8 __user *p;
+	u8 c;
+
+	for (; addr < end; addr = PAGE_ALIGN(addr + 1)) {
+		p = (u8 __user *)addr;
+		if (get_user(c, p) || put_user(c, p))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 /**
  * mbox_recv_args() - read and check one receive's arguments
  * @file: the handle
@@ -302,6 +322,8 @@ int mbox_recv_args(struct file *file, void __user *uarg, size_t usize,
 	int err;
 
 	err = mbox_copy_struct_from_user(r, sizeof(*r), uarg, usize);
+	if (!err)
+		err = mbox_answer_writable(uarg, usize);
 	if (err)
 		return err;
 	if ((r->flags & ~MBOX_RECV_FLAGS) ||

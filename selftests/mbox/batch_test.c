@@ -259,6 +259,33 @@ TEST_F(batch, efault)
 	munmap(map, 2 * page);
 }
 
+/*
+ * Entries that cannot be answered take nothing: a read-only first entry fails
+ * the batch, a read-only second one ends it after the first.
+ */
+TEST_F(batch, unwritable_entry_takes_nothing)
+{
+	size_t page = getpagesize();
+	char *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mbox_recv *ro;
+
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(2, batch(self->fd, MBOX_IOC_SEND_BATCH, self->s, 2, sizeof(self->s[0])));
+	ro = (struct mbox_recv *)(map + page) - 1;
+	memcpy(ro, self->r, 3 * sizeof(*ro));
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
+
+	EXPECT_EQ(-EFAULT, batch(self->fd, MBOX_IOC_RECV_BATCH, ro + 1, 2, sizeof(*ro)));
+	EXPECT_EQ(2, mbox_cur_msgs(self->fd));
+	EXPECT_EQ(1, batch(self->fd, MBOX_IOC_RECV_BATCH, ro, 2, sizeof(*ro)));
+	EXPECT_TRUE(msg_ok(self->in[0], ro->len, 0));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
+	EXPECT_EQ(1, batch(self->fd, MBOX_IOC_RECV_BATCH, self->r + 1, 2, sizeof(self->r[0])));
+	EXPECT_TRUE(msg_ok(self->in[1], self->r[1].len, 1));
+	munmap(map, 2 * page);
+}
+
 /* An unbound handle, and one without the access the batch needs. */
 TEST_F(batch, handle_errors)
 {

@@ -506,6 +506,41 @@ TEST_F(msg, recv_bad_buffer_is_efault_and_keeps_message)
 	guard_pages_free(guard);
 }
 
+/*
+ * A receive whose own structure cannot be written back would take a message
+ * its caller never learns of: EFAULT before anything is taken, also when
+ * only the structure's second page is read-only.
+ */
+TEST_F(msg, recv_struct_unwritable_is_efault_and_keeps_message)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = msg_len(variant, 5);
+	struct mbox_recv want = { 0 }, *ro, *straddle, r;
+	char buf[2 * MSG_SIZE], *map;
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	want.buf_ptr = (uintptr_t)buf;
+	want.buf_len = sizeof(buf);
+	want.flags = MBOX_RECV_NONBLOCK;
+	ro = (struct mbox_recv *)(map + page);
+	straddle = (struct mbox_recv *)(map + page - 16);
+	memcpy(ro, &want, sizeof(want));
+	memcpy(straddle, &want, sizeof(want));
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_READ));
+	ASSERT_EQ(0, send_msg(self->fd, len, 5, 2, 0));
+
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_RECV, ro));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_RECV, straddle));
+	EXPECT_EQ(1, mbox_cur_msgs(self->fd));
+
+	ASSERT_EQ(0, mbox_recv(self->fd, buf, sizeof(buf), 0, 0, &r));
+	EXPECT_EQ(1, r.seq);
+	EXPECT_EQ(2, r.prio);
+	EXPECT_TRUE(msg_is(buf, r.len, len, 5));
+	munmap(map, 2 * page);
+}
+
 TEST_F(msg, send_prio_max_is_einval)
 {
 	size_t len = msg_len(variant, 1);

@@ -1705,6 +1705,36 @@ TEST_F(call, reply_recv_unknown_token_is_enoent_and_receives_nothing)
 	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 }
 
+/* The receive's structure read-only: the reply is out (replied 1), nothing taken. */
+TEST_F(call, reply_recv_unwritable_receive_is_efault_after_reply)
+{
+	struct mbox_reply rp = { .buf_ptr = (__u64)(uintptr_t)"answer", .len = 6 };
+	struct mbox_reply_recv rr = {
+		.reply_ptr = (__u64)(uintptr_t)&rp,
+		.reply_size = sizeof(rp),
+		.recv_size = sizeof(struct mbox_recv),
+	};
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv *ro;
+	pid_t pid;
+
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	recv_prep(MBOX_RECV_NONBLOCK, buf, ro);
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	rr.recv_ptr = (__u64)(uintptr_t)ro;
+	pid = call_and_take(&self->e, self->e.fd, &rp.token);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, send_str(self->e.fd, "stays", MBOX_SEND_NONBLOCK, 0));
+
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
+	EXPECT_EQ(1, rr.replied);
+	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
+	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
+	EXPECT_EQ(strlen("answer"), self->e.rep->reply_len);
+	munmap(ro, 4096);
+}
+
 struct poke {
 	pthread_t target;
 	int fd;
