@@ -35,9 +35,20 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial null
 fi
 
-rm -f "$out/console.log" "$out/result.log"
-rc=0
-timeout -k 10 "${MBOX_VM_TIMEOUT:-1200}" "${qemu[@]}" -monitor none \
-	-serial file:"$out/console.log" -serial file:"$out/result.log" </dev/null || rc=$?
+# Under TCG a vCPU can run stale code across the kernel's own text patching (int3
+# left by text_poke_bp, as static keys flip at boot) and the guest dies before it
+# gets to mbox.ko. Such a boot proves nothing either way: boot once more. The
+# first console is kept.
+for boot in 1 2; do
+	rm -f "$out/console.log" "$out/result.log"
+	rc=0
+	timeout -k 10 "${MBOX_VM_TIMEOUT:-1200}" "${qemu[@]}" -monitor none \
+		-serial file:"$out/console.log" -serial file:"$out/result.log" </dev/null || rc=$?
+	grep -q 'Oops: int3' "$out/console.log" && ! grep -q '^mbox-vm: insmod' "$out/result.log" ||
+		break
+	[ "$boot" = 2 ] && break
+	mv "$out/console.log" "$out/console-boot1.log"
+	echo "mbox-vm [$name]: the guest died booting (int3 Oops, before insmod): booting again"
+done
 [ "$mode" = demo ] && sed -n '/^mbox-vm: insmod/,/^mbox-vm: rmmod/p' "$out/result.log"
 exec "$MBOX_TOP/tools/testing/vm-report.sh" "$name" "$release" "$out" "$rc" "$kdir"
