@@ -36,6 +36,7 @@ enum pattern {
 	PAT_FANIN,		/* N -> 1 */
 	PAT_BACKPRESSURE,	/* N blocked senders, 1 receiver */
 	PAT_FANOUT,		/* 1 -> N, each gets every message (mbox only) */
+	PAT_COST,		/* one process sends, then receives: CPU per message */
 	PAT_COUNT
 };
 #define P(x)	(1U << (x))
@@ -147,6 +148,9 @@ int run_flow(const struct mech *m, const struct cell *cl, struct result *r);
 
 /* fanout.c: 1 publisher -> N subscribers of an mbox fan-out mailbox */
 int run_fanout(const struct mech *m, const struct cell *cl, struct result *r);
+
+/* cost.c: send a burst, receive it, in one process */
+int run_cost(const struct mech *m, const struct cell *cl, struct result *r);
 
 /* sysinfo.c: raise the peers' limits, describe the machine */
 void sysinfo_prepare(size_t max_size);

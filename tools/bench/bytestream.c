@@ -148,7 +148,8 @@ static int stream_open(struct chan *c, const struct cap *cap)
 #define BYTESTREAM_OPS					\
 	.kind = KIND_PEER,				\
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |	\
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE),	\
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) |	\
+		P(PAT_COST),					\
 	.shared_max = PIPE_BUF,				\
 	.close = bs_close,				\
 	.send = bs_send,				\

@@ -28,6 +28,7 @@ static const char *const pattern_names[PAT_COUNT] = {
 	[PAT_FANIN] = "fanin",
 	[PAT_BACKPRESSURE] = "backpressure",
 	[PAT_FANOUT] = "fanout",
+	[PAT_COST] = "cost",
 };
 
 static const char *const kind_names[] = {
@@ -148,6 +149,8 @@ static void run_one(int mi, const struct cell *cl, int rep)
 			run_rpc(m, cl, &r);
 		else if (cl->pattern == PAT_FANOUT)
 			run_fanout(m, cl, &r);
+		else if (cl->pattern == PAT_COST)
+			run_cost(m, cl, &r);
 		else
 			run_flow(m, cl, &r);
 		watchdog(0, NULL);
@@ -156,6 +159,7 @@ static void run_one(int mi, const struct cell *cl, int rep)
 	if (!strcmp(r.status, "ok"))
 		fprintf(stderr, " %s=%.0f", m->name,
 			cl->pattern <= PAT_PINGPONG ? r.p50_ns / 1e3 :
+			cl->pattern == PAT_COST ? r.mean_ns :
 			cl->pattern == PAT_BACKPRESSURE ? r.csw_per_msg * 1e3 :
 			r.msgs / r.seconds);
 }
@@ -197,7 +201,7 @@ static void run_cell(struct cell *cl, int rep, unsigned int first)
 static int at64(int p)
 {
 	return p == PAT_REQREP || p == PAT_FANIN || p == PAT_BACKPRESSURE ||
-	       p == PAT_FANOUT;
+	       p == PAT_FANOUT || p == PAT_COST;
 }
 
 static void run_rep(int rep)

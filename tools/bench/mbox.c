@@ -237,7 +237,8 @@ const struct mech mech_mbox = {
 	.name = "mbox",
 	.kind = KIND_MBOX,
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_FANOUT),
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_FANOUT) |
+		P(PAT_COST),
 	.open = mbox_open_chan,
 	MBOX_MESSAGE_OPS,
 };

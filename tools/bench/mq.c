@@ -59,7 +59,7 @@ const struct mech mech_mq = {
 	.name = "posix-mq",
 	.kind = KIND_PEER,
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE),
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_COST),
 	.shared_max = SIZE_MAX,
 	.open = mq_open_chan,
 	.close = mq_close_chan,

@@ -98,7 +98,7 @@ static ssize_t ring_recv(struct chan *c, void *buf, size_t cap)
 const struct mech mech_ring = {
 	.name = "shm-ring",
 	.kind = KIND_FLOOR,
-	.patterns = P(PAT_PINGPONG) | P(PAT_STREAM),
+	.patterns = P(PAT_PINGPONG) | P(PAT_STREAM) | P(PAT_COST),
 	.open = ring_open,
 	.close = ring_close,
 	.send = ring_send,
@@ -149,7 +149,7 @@ static ssize_t ring_ioctl_recv(struct chan *c, void *buf, size_t cap)
 const struct mech mech_ring_ioctl = {
 	.name = "ioctl-ring",
 	.kind = KIND_FLOOR,
-	.patterns = P(PAT_STREAM),
+	.patterns = P(PAT_STREAM) | P(PAT_COST),
 	.max_size = 64,		/* where the target is */
 	.open = ring_ioctl_open,
 	.close = ring_ioctl_close,

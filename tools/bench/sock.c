@@ -126,7 +126,8 @@ static int dgram_open(struct chan *c, const struct cap *cap)
 #define SOCK_OPS					\
 	.kind = KIND_PEER,				\
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |	\
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE),	\
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) |	\
+		P(PAT_COST),					\
 	.shared_max = SIZE_MAX,				\
 	.close = sock_close,				\
 	.send = sock_send,				\

@@ -60,7 +60,7 @@ const struct mech mech_sysv = {
 	.name = "sysv-msg",
 	.kind = KIND_PEER,
 	.patterns = P(PAT_PINGPONG) | P(PAT_REQREP) | P(PAT_STREAM) |
-		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE),
+		P(PAT_BATCH) | P(PAT_FANIN) | P(PAT_BACKPRESSURE) | P(PAT_COST),
 	.shared_max = SIZE_MAX,
 	.open = sysv_open,
 	.close = sysv_close,

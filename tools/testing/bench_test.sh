@@ -25,16 +25,21 @@ fanout_ok() {	# 1 publisher -> 1, 2, 4, 8 subscribers, each message checked by e
 	done
 }
 
+cost_ok() {	# one process's sends and receives timed for mbox and a peer, no wakeups
+	grep -q '^cost,1,64,mbox,mbox,1,ok,' "$csv" && grep -q '^cost,1,64,sysv-msg,peer,1,ok,' "$csv"
+}
+
 catches_corruption() {	# one flipped byte fails the whole run
 	! timeout 300 "$bench" --tiny --patterns=stream --sizes=4K --corrupt=5 \
 		>/dev/null 2>&1
 }
 
-ktap_plan 5
+ktap_plan 6
 ktap_ok "mbox-bench --tiny runs, every payload checked" ran
 ktap_ok "every peer opened with equal capacity" peers_ok
 ktap_ok "mbox measured (write/read and call)" mbox_ok
 ktap_ok "fan-out to 1-8 subscribers measured" fanout_ok
+ktap_ok "CPU per message measured in one process" cost_ok
 ktap_ok "a corrupted payload fails the run" catches_corruption
 rm -f "$csv"
 ktap_done
