@@ -95,6 +95,12 @@ static void scale_cell(struct cell *cl)
 		return;
 	}
 	cl->count = clamp(s->flow_bytes / cl->size, s->flow_min, s->flow_max);
+	/*
+	 * Cost has no start-up or scheduler to average over, only the host's
+	 * noise, which a longer run averages better: 8 streams' worth.
+	 */
+	if (cl->pattern == PAT_COST)
+		cl->count *= 8;
 	/* whole batches for every producer */
 	unit = (unsigned long)cl->n * BATCH;
 	cl->count = (cl->count + unit - 1) / unit * unit;
