@@ -61,6 +61,39 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 	return mbox_copy_struct_to_user(uarg, usize, &v, sizeof(v));
 }
 
+/*
+ * Can an ioctl's answer be written back to its structure? One that acted
+ * (bound a handle, had a call answered, took a message) and then failed to
+ * say so would leave its caller blind: a message taken and never seen.
+ * Rewrite one byte of each page the structure spans as it is, before
+ * anything is done.
+ */
+static int mbox_answer_writable(void __user *uarg, size_t usize)
+{
+	unsigned long addr = (unsigned long)uarg, end = addr + usize;
+	u8 __user *p;
+	u8 c;
+
+	for (; addr < end; addr = PAGE_ALIGN(addr + 1)) {
+		p = (u8 __user *)addr;
+		if (get_user(c, p) || put_user(c, p))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Read an argument structure that is answered, in the caller's version of
+ * it, checking that the answer can be written.
+ */
+static __always_inline int mbox_copy_answered_from_user(void *dst, size_t ksize,
+							void __user *src, size_t usize)
+{
+	int err = mbox_copy_struct_from_user(dst, ksize, src, usize);
+
+	return err ? err : mbox_answer_writable(src, usize);
+}
+
 /* The combinations of MBOX_IOC_OPEN's flags and fields that make sense. */
 static bool mbox_open_valid(const struct mbox_open *o)
 {
@@ -98,7 +131,7 @@ static long mbox_ioc_open(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_open o;
 	int err;
 
-	err = mbox_copy_struct_from_user(&o, sizeof(o), uarg, usize);
+	err = mbox_copy_answered_from_user(&o, sizeof(o), uarg, usize);
 	if (err)
 		return err;
 	if (!mbox_open_valid(&o))
@@ -190,7 +223,7 @@ static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
 	struct mbox_call c;
 	int err;
 
-	err = mbox_copy_struct_from_user(&c, sizeof(c), uarg, usize);
+	err = mbox_copy_answered_from_user(&c, sizeof(c), uarg, usize);
 	if (err)
 		return err;
 	if (c.flags & ~MBOX_CALL_FLAGS)
@@ -286,25 +319,6 @@ static int mbox_recv_select(struct mbox_xfer *x, const struct mbox_recv *r)
 	return 0;
 }
 
-/*
- * Can the answer to a receive be written? Else a message would be received
- * that its caller never learns of. Rewrite one byte of each page the
- * structure spans as it is, before anything is taken.
- */
-static int mbox_answer_writable(void __user *uarg, size_t usize)
-{
-	unsigned long addr = (unsigned long)uarg, end = addr + usize;
-	u8 __user *p;
-	u8 c;
-
-	for (; addr < end; addr = PAGE_ALIGN(addr + 1)) {
-		p = (u8 __user *)addr;
-		if (get_user(c, p) || put_user(c, p))
-			return -EFAULT;
-	}
-	return 0;
-}
-
 /**
  * mbox_recv_args() - read and check one receive's arguments
  * @file: the handle
@@ -321,9 +335,7 @@ int mbox_recv_args(struct file *file, void __user *uarg, size_t usize,
 {
 	int err;
 
-	err = mbox_copy_struct_from_user(r, sizeof(*r), uarg, usize);
-	if (!err)
-		err = mbox_answer_writable(uarg, usize);
+	err = mbox_copy_answered_from_user(r, sizeof(*r), uarg, usize);
 	if (err)
 		return err;
 	if ((r->flags & ~MBOX_RECV_FLAGS) ||

@@ -1006,6 +1006,32 @@ static pid_t call_and_take(struct env *e, int fd, __u64 *token)
 	return pid;
 }
 
+/*
+ * A call whose structure cannot take the reply's length back fails with
+ * EFAULT before its request is queued: no server answers it unseen.
+ */
+TEST_F(call, read_only_call_struct_is_efault_and_queues_nothing)
+{
+	char reply[MSG_SIZE];
+	struct mbox_call *ro;
+
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	*ro = (struct mbox_call){
+		.req_ptr = (__u64)(uintptr_t)"req",
+		.req_len = 3,
+		.reply_ptr = (__u64)(uintptr_t)reply,
+		.reply_len = sizeof(reply),
+		.flags = MBOX_CALL_DEADLINE,
+		.deadline_ns = mbox_deadline_ms(100),
+	};
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_CALL, ro));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
+	munmap(ro, 4096);
+}
+
 TEST_F(call, plain_send_has_zero_reply_token)
 {
 	char buf[MSG_SIZE + 1];
