@@ -149,8 +149,13 @@ int run_flow(const struct mech *m, const struct cell *cl, struct result *r);
 /* fanout.c: 1 publisher -> N subscribers of an mbox fan-out mailbox */
 int run_fanout(const struct mech *m, const struct cell *cl, struct result *r);
 
-/* cost.c: send a burst, receive it, in one process */
-int run_cost(const struct mech *m, const struct cell *cl, struct result *r);
+/*
+ * cost.c: send a burst, receive it, in one process; n mechanisms taking
+ * turns, each with its result (whose status says why one could not open)
+ */
+#define MAX_MECHS	16
+void run_cost(const struct mech *const *ms, struct result *const *rs, int n,
+	      const struct cell *cl);
 
 /* sysinfo.c: raise the peers' limits, describe the machine */
 void sysinfo_prepare(size_t max_size);

@@ -13,6 +13,7 @@
  * Usage: mbox-bench [--quick | --tiny] [--reps N] [--patterns LIST]
  *                   [--sizes LIST] [--mechs LIST] [--corrupt N]
  */
+#include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static const struct mech *const mechs[] = {
 };
 
 #define NMECHS	ARRAY_SIZE(mechs)
+static_assert(ARRAY_SIZE(mechs) <= MAX_MECHS, "cost.c runs at most MAX_MECHS");
 
 static const size_t all_sizes[] = {
 	8, 64, 256, 1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20,
@@ -133,41 +135,60 @@ static void print_row(const struct mech *m, const struct cell *cl, int rep,
 	       (unsigned long long)r->mean_ns, r->csw_per_msg);
 }
 
+/* Why mechanism mi cannot run the cell, in r->status; 0 if it can. */
+static int cannot_run(int mi, const struct cell *cl, struct result *r)
+{
+	const char *why = unsupported(mechs[mi], cl);
+
+	if (opt.unavailable[mi])
+		snprintf(r->status, sizeof(r->status), "unavailable:%s",
+			 strerror(opt.unavailable[mi]));
+	else if (why)
+		snprintf(r->status, sizeof(r->status), "%s", why);
+	return r->status[0] != '\0';
+}
+
+/* The CSV row, and the figure on the progress line. */
+static void report_one(const struct mech *m, const struct cell *cl, int rep,
+		       const struct result *r)
+{
+	print_row(m, cl, rep, r);
+	if (!strcmp(r->status, "ok"))
+		fprintf(stderr, " %s=%.0f", m->name,
+			cl->pattern <= PAT_PINGPONG ? r->p50_ns / 1e3 :
+			cl->pattern == PAT_COST ? r->mean_ns :
+			cl->pattern == PAT_BACKPRESSURE ? r->csw_per_msg * 1e3 :
+			r->msgs / r->seconds);
+}
+
+/* A run that hangs (a lost message, say) ends the program, saying which. */
+static void watch(const struct cell *cl, const char *who)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "%s n=%d size=%zu %s",
+		 pattern_names[cl->pattern], cl->n, cl->size, who);
+	watchdog(opt.sc.timeout, what);
+}
+
 static void run_one(int mi, const struct cell *cl, int rep)
 {
 	const struct mech *m = mechs[mi];
 	struct result r = { .status = "" };
-	const char *why = unsupported(m, cl);
-	char what[128];
 
-	if (opt.unavailable[mi]) {
-		snprintf(r.status, sizeof(r.status), "unavailable:%s",
-			 strerror(opt.unavailable[mi]));
-	} else if (why) {
-		snprintf(r.status, sizeof(r.status), "%s", why);
-	} else {
-		snprintf(what, sizeof(what), "%s n=%d size=%zu %s",
-			 pattern_names[cl->pattern], cl->n, cl->size, m->name);
-		watchdog(opt.sc.timeout, what);
+	if (!cannot_run(mi, cl, &r)) {
+		watch(cl, m->name);
 		if (m->run)
 			m->run(m, cl, &r);
 		else if (cl->pattern <= PAT_REQREP)
 			run_rpc(m, cl, &r);
 		else if (cl->pattern == PAT_FANOUT)
 			run_fanout(m, cl, &r);
-		else if (cl->pattern == PAT_COST)
-			run_cost(m, cl, &r);
 		else
 			run_flow(m, cl, &r);
 		watchdog(0, NULL);
 	}
-	print_row(m, cl, rep, &r);
-	if (!strcmp(r.status, "ok"))
-		fprintf(stderr, " %s=%.0f", m->name,
-			cl->pattern <= PAT_PINGPONG ? r.p50_ns / 1e3 :
-			cl->pattern == PAT_COST ? r.mean_ns :
-			cl->pattern == PAT_BACKPRESSURE ? r.csw_per_msg * 1e3 :
-			r.msgs / r.seconds);
+	report_one(m, cl, rep, &r);
 }
 
 static int selected(const struct mech *m, enum pattern p)
@@ -185,6 +206,31 @@ static int selected(const struct mech *m, enum pattern p)
 	return 0;
 }
 
+/* Cost: the cell's mechanisms all at once, taking turns (cost.c). */
+static void run_cost_cell(const struct cell *cl, int rep, unsigned int first)
+{
+	struct result r[NMECHS] = { 0 }, *rs[NMECHS];
+	const struct mech *ms[NMECHS];
+	unsigned int order[NMECHS];
+	unsigned int i, mi, k = 0, n = 0;
+
+	for (i = 0; i < NMECHS; i++) {
+		mi = (first + i) % NMECHS;
+		if (!selected(mechs[mi], cl->pattern))
+			continue;
+		order[k++] = mi;
+		if (!cannot_run(mi, cl, &r[mi])) {
+			ms[n] = mechs[mi];
+			rs[n++] = &r[mi];
+		}
+	}
+	watch(cl, "mechanisms in turn");
+	run_cost(ms, rs, n, cl);
+	watchdog(0, NULL);
+	for (i = 0; i < k; i++)
+		report_one(mechs[order[i]], cl, rep, &r[order[i]]);
+}
+
 /* Every mechanism of the cell once, in a turn that starts at `first`. */
 static void run_cell(struct cell *cl, int rep, unsigned int first)
 {
@@ -195,10 +241,14 @@ static void run_cell(struct cell *cl, int rep, unsigned int first)
 		die("out of memory for %zu-byte patterns", cl->size);
 	fprintf(stderr, "[%d] %s n=%d %zu B:", rep, pattern_names[cl->pattern],
 		cl->n, cl->size);
-	for (i = 0; i < NMECHS; i++) {
-		mi = (first + i) % NMECHS;
-		if (selected(mechs[mi], cl->pattern))
-			run_one(mi, cl, rep);
+	if (cl->pattern == PAT_COST) {
+		run_cost_cell(cl, rep, first);
+	} else {
+		for (i = 0; i < NMECHS; i++) {
+			mi = (first + i) % NMECHS;
+			if (selected(mechs[mi], cl->pattern))
+				run_one(mi, cl, rep);
+		}
 	}
 	fputc('\n', stderr);
 }
