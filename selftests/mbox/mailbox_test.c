@@ -401,18 +401,16 @@ TEST_F(mailbox, open_bad_argument_pointer_is_efault)
 /* Its answer cannot be written back: nothing is created, the handle stays unbound. */
 TEST_F(mailbox, open_read_only_argument_is_efault_and_does_nothing)
 {
-	struct mbox_open o = create_args(self->name), *ro;
+	struct mbox_open o = create_args(self->name);
+	void *ro = mbox_read_only_copy(&o, sizeof(o));
 
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	*ro = o;
-	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	ASSERT_NE(NULL, ro);
 
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_OPEN, ro));
 	EXPECT_EQ(-ENOENT, open_named(self->name, SEND_RECV));
 	EXPECT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_OPEN, &o));
 	EXPECT_EQ(0, mbox_unlink(self->fd, self->name));
-	munmap(ro, 4096);
+	mbox_read_only_free(ro);
 }
 
 TEST_F(mailbox, open_unknown_flag_is_einval)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,6 +197,31 @@ static inline long mbox_unlink_name(const char *name)
 }
 
 /* STAT's cur_msgs, or -errno. */
+/*
+ * A copy of an argument structure (at most a page) on a page of its own that
+ * the kernel can read but not write, or NULL. Free with mbox_read_only_free().
+ */
+static inline void *mbox_read_only_copy(const void *src, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, page, PROT_READ)) {
+		munmap(p, page);
+		return NULL;
+	}
+	return p;
+}
+
+static inline void mbox_read_only_free(void *p)
+{
+	munmap(p, sysconf(_SC_PAGESIZE));
+}
+
 static inline long mbox_cur_msgs(int fd)
 {
 	struct mbox_stat st;

@@ -1013,11 +1013,7 @@ static pid_t call_and_take(struct env *e, int fd, __u64 *token)
 TEST_F(call, read_only_call_struct_is_efault_and_queues_nothing)
 {
 	char reply[MSG_SIZE];
-	struct mbox_call *ro;
-
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	*ro = (struct mbox_call){
+	struct mbox_call c = {
 		.req_ptr = (__u64)(uintptr_t)"req",
 		.req_len = 3,
 		.reply_ptr = (__u64)(uintptr_t)reply,
@@ -1025,11 +1021,12 @@ TEST_F(call, read_only_call_struct_is_efault_and_queues_nothing)
 		.flags = MBOX_CALL_DEADLINE,
 		.deadline_ns = mbox_deadline_ms(100),
 	};
-	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	void *ro = mbox_read_only_copy(&c, sizeof(c));
 
+	ASSERT_NE(NULL, ro);
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_CALL, ro));
 	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
-	munmap(ro, 4096);
+	mbox_read_only_free(ro);
 }
 
 TEST_F(call, plain_send_has_zero_reply_token)
@@ -1741,13 +1738,13 @@ TEST_F(call, reply_recv_unwritable_receive_is_efault_after_reply)
 		.recv_size = sizeof(struct mbox_recv),
 	};
 	char buf[MSG_SIZE + 1];
-	struct mbox_recv *ro;
+	struct mbox_recv r;
+	void *ro;
 	pid_t pid;
 
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	recv_prep(MBOX_RECV_NONBLOCK, buf, ro);
-	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	recv_prep(MBOX_RECV_NONBLOCK, buf, &r);
+	ro = mbox_read_only_copy(&r, sizeof(r));
+	ASSERT_NE(NULL, ro);
 	rr.recv_ptr = (__u64)(uintptr_t)ro;
 	pid = call_and_take(&self->e, self->e.fd, &rp.token);
 	ASSERT_LT(0, pid);
@@ -1758,7 +1755,7 @@ TEST_F(call, reply_recv_unwritable_receive_is_efault_after_reply)
 	EXPECT_EQ(1, mbox_cur_msgs(self->e.fd));
 	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(strlen("answer"), self->e.rep->reply_len);
-	munmap(ro, 4096);
+	mbox_read_only_free(ro);
 }
 
 struct poke {
@@ -1831,12 +1828,10 @@ TEST_F(call, reply_recv_bad_arguments_are_einval_or_efault)
 	rr.recv_size = sizeof(r);
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, NULL));
 	/* Readable but not writable: replied cannot be told, so nothing is done. */
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, ro);
-	memcpy(ro, &rr, sizeof(rr));
-	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	ro = mbox_read_only_copy(&rr, sizeof(rr));
+	ASSERT_NE(NULL, ro);
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, ro));
-	munmap(ro, 4096);
+	mbox_read_only_free(ro);
 	rr.reply_ptr = 0;
 	rr.replied = 7;
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_REPLY_RECV, &rr));
