@@ -94,7 +94,7 @@ struct mech {
 
 extern const struct mech mech_mbox, mech_mbox_call, mech_pipe, mech_stream,
 	mech_seqpacket, mech_dgram, mech_mq, mech_sysv, mech_eventfd,
-	mech_ring, mech_ring_ioctl, mech_memcpy, mech_mbox_wide;
+	mech_ring, mech_ring_ioctl, mech_ring_rw, mech_memcpy, mech_mbox_wide;
 
 /* One measurement: a pattern, its parameter, a size, a message count. */
 struct cell {

@@ -25,8 +25,11 @@ fanout_ok() {	# 1 publisher -> 1, 2, 4, 8 subscribers, each message checked by e
 	done
 }
 
-cost_ok() {	# one process's sends and receives timed for mbox and a peer, no wakeups
-	grep -q '^cost,1,64,mbox,mbox,1,ok,' "$csv" && grep -q '^cost,1,64,sysv-msg,peer,1,ok,' "$csv"
+cost_ok() {	# one process's sends and receives timed, no wakeups: mbox, a peer, and
+		# the floors of a read()/write() and an ioctl() refused at once
+	for m in mbox,mbox sysv-msg,peer rw-ring,floor ioctl-ring,floor; do
+		grep -q "^cost,1,64,$m,1,ok," "$csv" || return 1
+	done
 }
 
 catches_corruption() {	# one flipped byte fails the whole run
@@ -39,7 +42,7 @@ ktap_ok "mbox-bench --tiny runs, every payload checked" ran
 ktap_ok "every peer opened with equal capacity" peers_ok
 ktap_ok "mbox measured (write/read and call)" mbox_ok
 ktap_ok "fan-out to 1-8 subscribers measured" fanout_ok
-ktap_ok "CPU per message measured in one process" cost_ok
+ktap_ok "CPU per message measured in one process, with its floors" cost_ok
 ktap_ok "a corrupted payload fails the run" catches_corruption
 rm -f "$csv"
 ktap_done

@@ -11,12 +11,15 @@
 # passes them to /init as environment variables; values must not contain blanks.
 # MBOX_KO=FILE boots that mbox.ko (one DKMS built, say) instead of the one built here;
 # its logs go to build/vm-KERNEL-ko/.
+# MBOX_VM_ICOUNT=1 boots one vCPU whose clock counts the instructions it runs
+# (QEMU -icount, 1 ns each): guest timings become instruction counts, the same
+# from boot to boot. Logs: build/vm-KERNEL-icount/.
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || mbox_die "usage: vm.sh KERNEL test|demo|shell"
 name=$1 mode=$2
 read -r kdir image release < <(mbox_kernel "$name")
-out=$MBOX_BUILD/vm-$name${MBOX_KO:+-ko}
+out=$MBOX_BUILD/vm-$name${MBOX_KO:+-ko}${MBOX_VM_ICOUNT:+-icount}
 mkdir -p "$out"
 
 # Build what goes into the guest.
@@ -28,7 +31,9 @@ for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE|BENCH)_[
 	case ${!var} in *[[:space:]]*|'') mbox_die "$var: empty or blank value for the guest" ;; esac
 	cmdline+=" $var=${!var}"
 done
-qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -nodefaults -no-reboot
+cpus=(-smp 2)
+[ -z "${MBOX_VM_ICOUNT:-}" ] || cpus=(-icount shift=0,sleep=off -smp 1)
+qemu=(qemu-system-x86_64 -accel tcg "${cpus[@]}" -m 1024 -nodefaults -no-reboot
 	-display none -kernel "$image" -initrd "$out/initramfs.cpio" -append "$cmdline")
 
 if [ "$mode" = shell ]; then
