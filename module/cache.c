@@ -11,8 +11,8 @@
  * cache keeps is bounded by MBOX_CACHE_BYTES; its buffers stay charged to the
  * memory cgroups that allocated them.
  *
- * Each message from a cache holds a reference to it: the cache lives on
- * while any does.
+ * Each message from a cache is counted in it: the cache lives on while any
+ * is, and while its mailbox does.
  */
 #include <linux/llist.h>
 #include <linux/overflow.h>
@@ -28,21 +28,23 @@
 
 /**
  * struct mbox_cache - free message buffers of one size
- * @free: the buffers, most recently freed first. Freeing pushes without a
- *	lock; taking needs @take_lock, as llist_del_first() allows one taker
- *	at a time, and a sender finding it taken allocates instead. So nobody
- *	ever waits here.
- * @take_lock: see @free; nothing nests inside it
- * @n: buffers in @free, counted before a push and after a take
- * @ref: the mailbox's, and one per message out of the cache
+ * @lock: protects @free, @n, @out and @orphaned; nothing nests inside it.
+ *	Taking a buffer and giving one back are a handful of plain stores
+ *	under it, cheaper than the atomic operations a lockless list needs.
+ * @free: the buffers, most recently freed first, linked through
+ *	mbox_msg.free
+ * @n: how many
+ * @out: buffers of this cache in messages now: it lives on while any is
+ * @orphaned: its mailbox is gone: the last buffer to come back frees it
  * @depth: the most it keeps
  * @room: the payload each buffer holds
  */
 struct mbox_cache {
-	struct llist_head free;
-	spinlock_t take_lock;		/* see @free */
-	atomic_t n;
-	refcount_t ref;
+	spinlock_t lock;		/* see @lock */
+	struct llist_node *free;
+	u32 n;
+	u32 out;
+	bool orphaned;
 	u32 depth;
 	size_t room;
 };
@@ -72,17 +74,16 @@ struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return NULL;
-	init_llist_head(&c->free);
-	spin_lock_init(&c->take_lock);
-	refcount_set(&c->ref, 1);
+	spin_lock_init(&c->lock);
 	c->room = fixed ? mb->max_msg_size : min_t(size_t, mb->max_msg_size, small);
 	c->depth = min_t(size_t, mb->max_msgs, MBOX_CACHE_BYTES / mbox_cache_size(c->room));
-	while (fixed && atomic_read(&c->n) < c->depth) {
+	while (fixed && c->n < c->depth) {
 		msg = kvmalloc(mbox_cache_size(c->room), GFP_KERNEL_ACCOUNT);
 		if (!msg)
 			break;	/* sends allocate what is missing */
-		llist_add(&msg->free, &c->free);
-		atomic_inc(&c->n);
+		msg->free.next = c->free;
+		c->free = &msg->free;
+		c->n++;
 	}
 	return c;
 }
@@ -100,26 +101,31 @@ static struct llist_node *mbox_cache_kvfree(struct llist_node *node, unsigned in
 	return node;
 }
 
-/* Drop @n references to a cache; the last frees it with its buffers. */
-static void mbox_cache_put_many(struct mbox_cache *c, unsigned int n)
+static void mbox_cache_destroy(struct mbox_cache *c)
 {
-	if (!refcount_sub_and_test(n, &c->ref))
-		return;
-	mbox_cache_kvfree(llist_del_all(&c->free), UINT_MAX);
+	mbox_cache_kvfree(c->free, UINT_MAX);
 	kfree(c);
 }
 
 /**
- * mbox_cache_put() - drop a reference to a cache
- * @c: the cache, or NULL; the last put frees it with its buffers
+ * mbox_cache_put() - let go of a cache, as its mailbox is freed
+ * @c: the cache, or NULL
  *
- * The mailbox's put comes when the mailbox is freed: messages of it still
- * alive then come back to a cache nobody takes from, freed with it.
+ * Messages of it still alive then come back to a cache nobody takes from;
+ * the last of them frees it, with its buffers.
  */
 void mbox_cache_put(struct mbox_cache *c)
 {
-	if (c)
-		mbox_cache_put_many(c, 1);
+	bool unused;
+
+	if (!c)
+		return;
+	spin_lock(&c->lock);
+	c->orphaned = true;
+	unused = !c->out;
+	spin_unlock(&c->lock);
+	if (unused)
+		mbox_cache_destroy(c);
 }
 
 /**
@@ -131,7 +137,7 @@ void mbox_cache_put(struct mbox_cache *c)
  */
 struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 {
-	struct llist_node *node = NULL;
+	struct llist_node *node;
 	struct mbox_msg *msg;
 
 	if (!c || !c->depth || room > c->room) {
@@ -140,21 +146,25 @@ struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 			msg->cache = NULL;
 		return msg;
 	}
-	/* Another sender taking now: allocating beats waiting for it. */
-	if (atomic_read(&c->n) && spin_trylock(&c->take_lock)) {
-		node = llist_del_first(&c->free);
-		spin_unlock(&c->take_lock);
-	}
+	spin_lock(&c->lock);
+	node = c->free;
 	if (node) {
-		atomic_dec(&c->n);
+		c->free = node->next;
+		c->n--;
+		c->out++;
+	}
+	spin_unlock(&c->lock);
+	if (node) {
 		msg = llist_entry(node, struct mbox_msg, free);
 	} else {
 		/* Sized for the cache, which takes it back once freed. */
 		msg = kvmalloc(mbox_cache_size(c->room), GFP_KERNEL_ACCOUNT);
 		if (!msg)
 			return NULL;
+		spin_lock(&c->lock);
+		c->out++;
+		spin_unlock(&c->lock);
 	}
-	refcount_inc(&c->ref);
 	msg->cache = c;
 	return msg;
 }
@@ -169,19 +179,28 @@ struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 void mbox_cache_free(struct mbox_cache *c, struct llist_node *first,
 		     struct llist_node *last, unsigned int n)
 {
-	int over;
+	struct llist_node *front = first;
+	unsigned int over, i;
+	bool unused;
 
 	if (!c) {
 		mbox_cache_kvfree(first, n);
 		return;
 	}
+	spin_lock(&c->lock);
 	/* What does not fit is freed, from the front: the rest go back. */
-	over = min_t(int, atomic_add_return(n, &c->n) - (int)c->depth, n);
-	if (over > 0) {
-		atomic_sub(over, &c->n);
-		first = mbox_cache_kvfree(first, over);
+	over = n - min(n, c->depth - c->n);
+	for (i = 0; i < over; i++)
+		first = first->next;
+	if (over < n) {
+		last->next = c->free;
+		c->free = first;
+		c->n += n - over;
 	}
-	if (over < (int)n)
-		llist_add_batch(first, last, &c->free);
-	mbox_cache_put_many(c, n);
+	c->out -= n;
+	unused = c->orphaned && !c->out;
+	spin_unlock(&c->lock);
+	mbox_cache_kvfree(front, over);
+	if (unused)
+		mbox_cache_destroy(c);
 }

@@ -46,8 +46,8 @@
  *    gives its message's room back without it (mbox_mailbox.released), to be
  *    settled under it.
  * 4. mbox_users_lock (spinlock, user.c): the table of per-user usage.
- * 5. mbox_cache.take_lock (spinlock, cache.c): taking a buffer from a
- *    mailbox's free message buffers. Nothing nests inside it.
+ * 5. mbox_cache.lock (spinlock, cache.c): a mailbox's free message buffers.
+ *    Nothing nests inside it.
  *
  * mbox_debug_lock (mutex, debug.c), the list of all mailboxes for debugfs,
  * nests inside mbox_registry_lock and outside mailbox locks.
