@@ -106,11 +106,12 @@ static void mbox_call_end(struct mbox_mailbox *mb, struct mbox_pending *call,
 int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
 		    const struct mbox_reply *r)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *reply = NULL;
 	struct mbox_pending *call;
 	int err = 0;
 
+	mbox_wake_init(&wake, 0);
 	if (r->token >> 32 != mb->id)
 		return mbox_id_issued(r->token >> 32) ? -EXDEV : -ENOENT;
 	if (!r->error) {

@@ -51,13 +51,11 @@ void mbox_direct_pin(struct mbox_xfer *x, size_t max_len)
 }
 
 /**
- * mbox_direct_unpin() - release what mbox_direct_pin() pinned, if anything
- * @x: the receive
+ * mbox_direct_unpin_pages() - release what mbox_direct_pin() pinned
+ * @x: the receive, its pages pinned (see mbox_direct_unpin())
  */
-void mbox_direct_unpin(struct mbox_xfer *x)
+void mbox_direct_unpin_pages(struct mbox_xfer *x)
 {
-	if (!x->pages)
-		return;
 	unpin_user_pages_dirty_lock(x->pages, x->npages, true);
 	kvfree(x->pages);
 	x->pages = NULL;
@@ -113,8 +111,9 @@ static bool mbox_direct_copy(const struct mbox_xfer *rx, const void __user *src,
 static void mbox_direct_done(struct mbox_mailbox *mb, struct mbox_waiter *rw,
 			     struct mbox_msg *msg)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 
+	mbox_wake_init(&wake, 0);
 	spin_lock(&mb->lock);
 	rw->filling = false;
 	if (msg) {

@@ -214,10 +214,11 @@ int mbox_fanout_send(struct mbox_mailbox *mb, struct mbox_user *user,
 		     struct mbox_xfer *x)
 {
 	struct mbox_waiter w = { .sender = true, .x = x, .h = x->h };
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *msg;
 	int err;
 
+	mbox_wake_init(&wake, 0);
 	if ((x->flags & (MBOX_XFER_SYNC | MBOX_XFER_CALL | MBOX_SEND_EXPIRE |
 			 MBOX_SEND_KEY)) || x->nfds)
 		return -EINVAL;
@@ -302,10 +303,11 @@ static void mbox_fanout_retry(struct mbox_mailbox *mb, struct mbox_sub *sub,
 int mbox_fanout_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 {
 	struct mbox_sub *sub = x->h->sub;
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *msg;
 	bool copied;
 
+	mbox_wake_init(&wake, 0);
 	if (x->flags & (MBOX_RECV_PEEK | MBOX_RECV_TYPE | MBOX_RECV_EXCEPT |
 			MBOX_RECV_FROM | MBOX_RECV_FDS))
 		return -EINVAL;
@@ -319,7 +321,7 @@ int mbox_fanout_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 	mbox_msg_describe(msg, x);
 	copied = !copy_to_user(x->buf, msg->data, min(msg->len, x->len));
 
-	wake = (struct mbox_wake){ .n = 0 };
+	mbox_wake_init(&wake, 0);
 	spin_lock(&mb->lock);
 	trace_mbox_receive(mb, msg, copied ? 0 : -EFAULT);
 	if (!copied && !mb->dead) {
@@ -405,9 +407,10 @@ int mbox_fanout_subscribe(struct mbox_mailbox *mb, struct mbox_handle *h)
  */
 void mbox_fanout_unsubscribe(struct mbox_mailbox *mb, struct mbox_handle *h)
 {
-	struct mbox_wake wake = { .events = EPOLLOUT | EPOLLWRNORM };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_sub *sub = h->sub;
 
+	mbox_wake_init(&wake, EPOLLOUT | EPOLLWRNORM);
 	spin_lock(&mb->lock);
 	list_del(&sub->node);
 	mb->nsubs--;

@@ -185,6 +185,15 @@ static __poll_t mbox_poll(struct file *file, poll_table *wait)
 
 	if (IS_ERR(mb))
 		return EPOLLERR;
+	/*
+	 * From now on wakers look for pollers (mbox_wake_up()), set before the
+	 * events are read. A receive giving room back without the lock reads
+	 * the flag after a full barrier too: one of the two sees the other.
+	 */
+	if (!READ_ONCE(mb->polled)) {
+		WRITE_ONCE(mb->polled, true);
+		smp_mb();	/* pairs with mbox_give_back()'s */
+	}
 	poll_wait(file, &mb->poll_wq, wait);
 	if (unlikely(mb->flags & MBOX_OPEN_FANOUT))
 		return mbox_fanout_poll(mb, file->private_data);

@@ -260,6 +260,7 @@ struct mbox_sub {
  *	being received, or (calls) being answered
  * @calls: calls whose request a server has taken
  * @poll_wq: pollers
+ * @polled: someone has polled it: only then do its wakers look for pollers
  * @dead: destroyed: every operation fails with EIDRM
  * @flags: MBOX_OPEN_FIXED_SIZE, MBOX_OPEN_RENDEZVOUS, MBOX_OPEN_PORT,
  *	MBOX_OPEN_UNLINK_ON_CLOSE
@@ -305,6 +306,7 @@ struct mbox_mailbox {
 	struct list_head sync_waiters;
 	struct list_head calls;
 	wait_queue_head_t poll_wq;
+	bool polled;
 	bool dead;
 	u32 flags;
 	u32 id;
@@ -440,6 +442,18 @@ struct mbox_wake {
 	struct mbox_msg *drop;
 };
 
+/*
+ * Nothing to do yet, but @events. A struct mbox_wake lives on the stack of
+ * every send and receive: declared __uninitialized, only this is written of
+ * it, as @task is read only below @n.
+ */
+static inline void mbox_wake_init(struct mbox_wake *wake, __poll_t events)
+{
+	wake->n = 0;
+	wake->events = events;
+	wake->drop = NULL;
+}
+
 /**
  * struct mbox_received - plain messages copied out, to be done with together
  * @chain: the messages, through next_drop
@@ -559,7 +573,8 @@ void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
 void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			 struct mbox_xfer *x, struct mbox_received *later);
 void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later);
-void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake);
+void mbox_wake_deferred(struct mbox_mailbox *mb, struct mbox_wake *wake);
+
 struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
 				 const void __user *buf, size_t len);
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
@@ -603,7 +618,7 @@ int mbox_files_install(const struct mbox_files *files, int __user *ufds,
 /* direct.c */
 #define MBOX_DIRECT_MIN	SZ_64K	/* smallest message copied straight across */
 void mbox_direct_pin(struct mbox_xfer *x, size_t max_len);
-void mbox_direct_unpin(struct mbox_xfer *x);
+void mbox_direct_unpin_pages(struct mbox_xfer *x);
 int mbox_direct_send(struct mbox_mailbox *mb, struct mbox_user *user,
 		     const struct mbox_xfer *x);
 
@@ -639,6 +654,27 @@ void mbox_show_fdinfo(struct seq_file *m, struct file *file);
 /* proc.c */
 int mbox_proc_init(void);
 void mbox_proc_exit(void);
+
+/**
+ * mbox_wake_up() - wake what a locked section deferred
+ * @mb: the mailbox, unlocked
+ * @wake: the tasks and poll events
+ *
+ * Usually there is nothing to do: a send or receive nobody waits on, of a
+ * mailbox nobody ever polled. That much is looked at inline.
+ */
+static inline void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
+{
+	if (wake->n || wake->drop || (wake->events && READ_ONCE(mb->polled)))
+		mbox_wake_deferred(mb, wake);
+}
+
+/* Release what mbox_direct_pin() pinned, if anything: usually nothing. */
+static inline void mbox_direct_unpin(struct mbox_xfer *x)
+{
+	if (x->pages)
+		mbox_direct_unpin_pages(x);
+}
 
 /*
  * Read an argument structure in the caller's version of it (see

@@ -437,11 +437,11 @@ void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 }
 
 /**
- * mbox_wake_up() - wake what a locked section deferred
+ * mbox_wake_deferred() - wake what a locked section deferred, when it did
  * @mb: the mailbox, unlocked
- * @wake: the tasks and poll events
+ * @wake: the tasks and poll events; see mbox_wake_up()
  */
-void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
+void mbox_wake_deferred(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	unsigned int i;
 
@@ -453,7 +453,7 @@ void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 		mbox_msg_put_chain(wake->drop);
 		wake->drop = NULL;
 	}
-	if (wake->events && wq_has_sleeper(&mb->poll_wq))
+	if (wake->events && READ_ONCE(mb->polled) && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wake->events);
 }
 
@@ -635,10 +635,11 @@ static void mbox_expire(struct mbox_mailbox *mb, struct mbox_wake *wake)
  */
 void mbox_queue_expire(struct mbox_mailbox *mb)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 
 	if (!READ_ONCE(mb->expiring))
 		return;
+	mbox_wake_init(&wake, 0);
 	spin_lock(&mb->lock);
 	mbox_expire(mb, &wake);
 	spin_unlock(&mb->lock);
@@ -664,7 +665,7 @@ bool mbox_sleep(struct mbox_mailbox *mb, const struct mbox_xfer *x,
 	set_current_state(state);
 	spin_unlock(&mb->lock);
 	mbox_wake_up(mb, wake);
-	*wake = (struct mbox_wake){ .n = 0 };
+	mbox_wake_init(wake, 0);
 	if (state == TASK_INTERRUPTIBLE && (x->flags & MBOX_XFER_DEADLINE)) {
 		deadline = x->deadline;
 		timed_out = !schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
@@ -948,10 +949,11 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 		 struct mbox_waiter *w)
 {
 	const struct mbox_xfer *x = w->x;
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *msg;
 	int err;
 
+	mbox_wake_init(&wake, 0);
 	INIT_LIST_HEAD(&w->node);
 	err = mbox_msg_check(mb, x);
 	if (err)
@@ -989,9 +991,10 @@ unsigned int mbox_send_many(struct mbox_mailbox *mb, struct mbox_handle *h,
 {
 	struct mbox_xfer x = { .h = h, .flags = MBOX_XFER_NONBLOCK };
 	struct mbox_waiter w = { .sender = true, .x = &x, .h = h };
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	unsigned int i;
 
+	mbox_wake_init(&wake, 0);
 	INIT_LIST_HEAD(&w.node);
 	spin_lock(&mb->lock);
 	for (i = 0; i < n; i++) {
@@ -1166,16 +1169,16 @@ static bool mbox_recv_plain(const struct mbox_msg *msg, const struct mbox_xfer *
 /* Give back the room of @msgs plain messages of @bytes in all. */
 static void mbox_give_back(struct mbox_mailbox *mb, u64 msgs, u64 bytes)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 
+	mbox_wake_init(&wake, EPOLLOUT | EPOLLWRNORM);
 	atomic64_add(msgs * MBOX_RELEASED_ONE + bytes, &mb->released);
-	smp_mb__after_atomic();		/* pairs with mbox_post()'s, see above */
+	smp_mb__after_atomic();		/* pairs with mbox_post()'s and mbox_poll()'s */
 	if (!list_empty(&mb->send_waiters)) {
 		spin_lock(&mb->lock);
 		mbox_let_in(mb, &wake);
 		spin_unlock(&mb->lock);
 	}
-	wake.events = EPOLLOUT | EPOLLWRNORM;
 	mbox_wake_up(mb, &wake);
 }
 
@@ -1207,8 +1210,9 @@ int mbox_recv_copy(const struct mbox_msg *msg, struct mbox_xfer *x)
 static void mbox_recv_end_now(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			      struct mbox_xfer *x, bool copied)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 
+	mbox_wake_init(&wake, 0);
 	if (msg->direct || (x->flags & MBOX_RECV_PEEK)) {
 		mbox_msg_put(msg);
 		return;
@@ -1293,10 +1297,11 @@ void mbox_recv_end(struct mbox_mailbox *mb, struct mbox_msg *msg,
  */
 int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *msg;
 	int err;
 
+	mbox_wake_init(&wake, 0);
 	spin_lock(&mb->lock);
 	msg = mbox_take(mb, x, &wake);
 	spin_unlock(&mb->lock);
@@ -1326,9 +1331,10 @@ int mbox_recv(struct mbox_mailbox *mb, struct mbox_xfer *x)
 unsigned int mbox_take_many(struct mbox_mailbox *mb, struct mbox_xfer *x,
 			    struct mbox_msg **msgs, unsigned int n, int *err)
 {
-	struct mbox_wake wake = { .n = 0 };
+	struct mbox_wake wake __uninitialized;
 	unsigned int i;
 
+	mbox_wake_init(&wake, 0);
 	*err = 0;
 	spin_lock(&mb->lock);
 	for (i = 0; i < n; i++) {
@@ -1385,8 +1391,9 @@ __poll_t mbox_queue_poll(struct mbox_mailbox *mb)
  */
 void mbox_queue_resize(struct mbox_mailbox *mb, u32 max_msgs, u64 max_bytes)
 {
-	struct mbox_wake wake = { .events = EPOLLOUT | EPOLLWRNORM };
+	struct mbox_wake wake __uninitialized;
 
+	mbox_wake_init(&wake, EPOLLOUT | EPOLLWRNORM);
 	spin_lock(&mb->lock);
 	mb->max_msgs = max_msgs;
 	mb->max_bytes = max_bytes;
@@ -1455,10 +1462,11 @@ static void mbox_waiters_fail(struct mbox_mailbox *mb, struct list_head *list,
  */
 bool mbox_queue_kill(struct mbox_mailbox *mb)
 {
-	struct mbox_wake drop = { .n = 0 };
+	struct mbox_wake drop __uninitialized;
 	struct mbox_waiter *w, *tmp;
 	LIST_HEAD(msgs);
 
+	mbox_wake_init(&drop, 0);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		spin_unlock(&mb->lock);
