@@ -1030,6 +1030,24 @@ int mbox_send(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer 
 }
 
 /*
+ * Block until woken: a message handed over, ERR_PTR(-errno), or NULL to look
+ * at the queue again. On its own, so that only a receive that blocks pays
+ * for setting up a waiter.
+ */
+static noinline struct mbox_msg *mbox_take_wait(struct mbox_mailbox *mb,
+						struct mbox_xfer *x,
+						struct mbox_wake *wake)
+	__must_hold(&mb->lock)
+{
+	struct mbox_waiter w;
+	int err;
+
+	mbox_recv_waiter_init(&w, x);
+	err = mbox_recv_wait(mb, &w, wake);
+	return err ? ERR_PTR(err) : w.msg;
+}
+
+/*
  * Take (or peek at) the next selected message, blocking while there is none.
  * A large buffer is pinned before blocking, so that a sender can copy its
  * message straight in.
@@ -1038,11 +1056,8 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 				  struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
-	struct mbox_waiter w;
 	struct mbox_msg *msg;
-	int err;
 
-	mbox_recv_waiter_init(&w, x);
 	for (;;) {
 		if (mb->dead)
 			return ERR_PTR(-EIDRM);
@@ -1063,13 +1078,9 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 			if (x->pages)
 				continue;	/* look again: we were unlocked */
 		}
-		w.msg = NULL;
-		w.ready = false;
-		err = mbox_recv_wait(mb, &w, wake);
-		if (err)
-			return ERR_PTR(err);
-		if (w.msg)
-			return w.msg;	/* handed over */
+		msg = mbox_take_wait(mb, x, wake);
+		if (msg)
+			return msg;	/* handed over, or the wait failed */
 	}
 	x->msg_len = msg->len;
 	x->msg_nfds = mbox_files_count(msg->files);
