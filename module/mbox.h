@@ -574,7 +574,6 @@ void mbox_recv_end_later(struct mbox_mailbox *mb, struct mbox_msg *msg,
 			 struct mbox_xfer *x, struct mbox_received *later);
 void mbox_recv_end_noted(struct mbox_mailbox *mb, struct mbox_received *later);
 void mbox_wake_deferred(struct mbox_mailbox *mb, struct mbox_wake *wake);
-
 struct mbox_msg *mbox_msg_create(struct mbox_cache *cache, struct mbox_user *user,
 				 const void __user *buf, size_t len);
 struct mbox_msg *mbox_msg_header(struct mbox_user *user, size_t len);
