@@ -3,9 +3,8 @@
  * mbox-bench: measure mbox against pipes, UNIX sockets, POSIX and System V
  * message queues in one boot, with eventfd, a shared-memory ring (also with
  * one empty mbox ioctl, or a refused read() and write(), per message and
- * side), memcpy and mbox with the
- * capacity in messages of a pipe (mbox-wide) as floors. Prints the machine's
- * description as "# " lines, then one CSV
+ * side), memcpy and mbox with the capacity in messages of a pipe (mbox-wide)
+ * as floors. Prints the machine's description as "# " lines, then one CSV
  * row per (pattern, parameter, size, mechanism, repetition); mechanisms take
  * turns within each cell, starting with a different one every repetition, so
  * that drift in the machine hits them alike. Ratios and intervals are left

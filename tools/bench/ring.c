@@ -105,13 +105,8 @@ const struct mech mech_ring = {
 	.recv = ring_recv,
 };
 
-/*
- * Floor: the same ring, with one empty mbox ioctl (MBOX_IOC_VERSION) per
- * message on each side: the cost of entering the kernel once per message
- * and side, with nothing queued, woken or copied there. A mechanism that
- * makes one system call per message on each side cannot stream faster.
- */
-static int ring_ioctl_open(struct chan *c, const struct cap *cap)
+/* The ring, and a /dev/mbox handle bound to no mailbox to enter the kernel by. */
+static int ring_mbox_open(struct chan *c, const struct cap *cap)
 {
 	c->rfd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
 	if (c->rfd < 0)
@@ -119,12 +114,18 @@ static int ring_ioctl_open(struct chan *c, const struct cap *cap)
 	return ring_open(c, cap);
 }
 
-static void ring_ioctl_close(struct chan *c)
+static void ring_mbox_close(struct chan *c)
 {
 	ring_close(c);
 	close(c->rfd);
 }
 
+/*
+ * Floor: the same ring, with one empty mbox ioctl (MBOX_IOC_VERSION) per
+ * message on each side: the cost of entering the kernel once per message
+ * and side, with nothing queued, woken or copied there. A mechanism that
+ * makes one system call per message on each side cannot stream faster.
+ */
 static int empty_ioctl(struct chan *c)
 {
 	struct mbox_version v = { 0 };
@@ -151,8 +152,8 @@ const struct mech mech_ring_ioctl = {
 	.kind = KIND_FLOOR,
 	.patterns = P(PAT_STREAM) | P(PAT_COST),
 	.max_size = 64,		/* where the target is */
-	.open = ring_ioctl_open,
-	.close = ring_ioctl_close,
+	.open = ring_mbox_open,
+	.close = ring_mbox_close,
 	.send = ring_ioctl_send,
 	.recv = ring_ioctl_recv,
 };
@@ -182,8 +183,8 @@ const struct mech mech_ring_rw = {
 	.kind = KIND_FLOOR,
 	.patterns = P(PAT_STREAM) | P(PAT_COST),
 	.max_size = 64,
-	.open = ring_ioctl_open,
-	.close = ring_ioctl_close,
+	.open = ring_mbox_open,
+	.close = ring_mbox_close,
 	.send = ring_rw_send,
 	.recv = ring_rw_recv,
 };
