@@ -62,11 +62,11 @@ static long mbox_ioc_version(struct file *file, void __user *uarg, size_t usize)
 }
 
 /*
- * Can an ioctl's answer be written back to its structure? One that acted
- * (bound a handle, had a call answered, took a message) and then failed to
- * say so would leave its caller blind: a message taken and never seen.
- * Rewrite one byte of each page the structure spans as it is, before
- * anything is done.
+ * Can an ioctl's answer be written back to the caller's memory? One that
+ * acted (bound a handle, had a call answered, took a message) and then failed
+ * to say so would leave its caller blind: a message taken and never seen, a
+ * reply lost. Rewrite one byte of each page the memory spans as it is,
+ * before anything is done.
  */
 static int mbox_answer_writable(void __user *uarg, size_t usize)
 {
@@ -74,6 +74,8 @@ static int mbox_answer_writable(void __user *uarg, size_t usize)
 	u8 __user *p;
 	u8 c;
 
+	if (!access_ok(uarg, usize))
+		return -EFAULT;
 	for (; addr < end; addr = PAGE_ALIGN(addr + 1)) {
 		p = (u8 __user *)addr;
 		if (get_user(c, p) || put_user(c, p))
@@ -228,6 +230,11 @@ static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
 		return err;
 	if (c.flags & ~MBOX_CALL_FLAGS)
 		return -EINVAL;
+	/* Only as much as a reply can fill. */
+	err = mbox_answer_writable(u64_to_user_ptr(c.reply_ptr),
+				   min_t(u64, c.reply_len, MBOX_HARD_MSG_SIZE));
+	if (err)
+		return err;
 	mbox_xfer_init(&x, file, c.req_ptr, c.req_len, c.flags | MBOX_XFER_CALL);
 	x.prio = c.prio;
 	x.type = c.type;

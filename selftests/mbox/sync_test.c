@@ -1029,6 +1029,26 @@ TEST_F(call, read_only_call_struct_is_efault_and_queues_nothing)
 	mbox_read_only_free(ro);
 }
 
+/* Nor one whose reply buffer cannot be written: the reply would be lost. */
+TEST_F(call, read_only_reply_buffer_is_efault_and_queues_nothing)
+{
+	char reply[MSG_SIZE] = "";
+	void *ro = mbox_read_only_copy(reply, sizeof(reply));
+	struct mbox_call c = {
+		.req_ptr = (__u64)(uintptr_t)"req",
+		.req_len = 3,
+		.reply_ptr = (__u64)(uintptr_t)ro,
+		.reply_len = sizeof(reply),
+		.flags = MBOX_CALL_DEADLINE,
+		.deadline_ns = mbox_deadline_ms(100),
+	};
+
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_CALL, &c));
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
+	mbox_read_only_free(ro);
+}
+
 TEST_F(call, plain_send_has_zero_reply_token)
 {
 	char buf[MSG_SIZE + 1];
