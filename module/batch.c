@@ -112,7 +112,7 @@ static u32 mbox_send_run(struct mbox_entries *e, struct mbox_user *user)
 	struct mbox_mailbox *mb = e->mb;
 	struct mbox_msg *msgs[MBOX_RUN];
 	bool alone = false;
-	struct mbox_xfer x;
+	struct mbox_xfer x __uninitialized;
 	u32 n = 0, sent;
 	int err;
 

@@ -69,6 +69,10 @@ struct mbox_mailbox *mbox_handle_mailbox(struct file *file, u32 access)
  * @buf: user address of the message or buffer
  * @len: its length
  * @flags: MBOX_SEND_* or MBOX_RECV_* flags, already checked
+ *
+ * All of @x is written, so callers declare it __uninitialized: the kernels
+ * we build for zero every stack structure at its declaration otherwise, and
+ * this one is on the path of every send and receive.
  */
 void mbox_xfer_init(struct mbox_xfer *x, struct file *file, u64 buf, u64 len,
 		    u32 flags)
@@ -160,7 +164,7 @@ int mbox_handle_recv(struct file *file, struct mbox_xfer *x)
 static ssize_t mbox_write(struct file *file, const char __user *buf,
 			  size_t len, loff_t *ppos)
 {
-	struct mbox_xfer x;
+	struct mbox_xfer x __uninitialized;
 	int err;
 
 	mbox_xfer_init(&x, file, (uintptr_t)buf, len, 0);
@@ -171,7 +175,7 @@ static ssize_t mbox_write(struct file *file, const char __user *buf,
 static ssize_t mbox_read(struct file *file, char __user *buf, size_t len,
 			 loff_t *ppos)
 {
-	struct mbox_xfer x;
+	struct mbox_xfer x __uninitialized;
 	int err;
 
 	mbox_xfer_init(&x, file, (uintptr_t)buf, len, MBOX_XFER_LEN_ONLY);

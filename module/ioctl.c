@@ -177,7 +177,7 @@ static long mbox_ioc_destroy(struct file *file, void __user *uarg, size_t usize)
 int mbox_send_args(struct file *file, void __user *uarg, size_t usize,
 		   u32 xflags, struct mbox_xfer *x)
 {
-	struct mbox_send s;
+	struct mbox_send s __uninitialized;	/* read in whole, or not used */
 	int err;
 
 	err = mbox_copy_struct_from_user(&s, sizeof(s), uarg, usize);
@@ -207,7 +207,7 @@ int mbox_send_args(struct file *file, void __user *uarg, size_t usize,
  */
 int mbox_send_one(struct file *file, void __user *uarg, size_t usize, u32 xflags)
 {
-	struct mbox_xfer x;
+	struct mbox_xfer x __uninitialized;
 	int err;
 
 	err = mbox_send_args(file, uarg, usize, xflags, &x);
@@ -221,7 +221,7 @@ static long mbox_ioc_send(struct file *file, void __user *uarg, size_t usize)
 
 static long mbox_ioc_call(struct file *file, void __user *uarg, size_t usize)
 {
-	struct mbox_xfer x;
+	struct mbox_xfer x __uninitialized;
 	struct mbox_call c;
 	int err;
 
@@ -395,8 +395,8 @@ int mbox_recv_answer(void __user *uarg, size_t usize, struct mbox_recv *r,
  */
 int mbox_recv_one(struct file *file, void __user *uarg, size_t usize, u32 xflags)
 {
-	struct mbox_xfer x;
-	struct mbox_recv r;
+	struct mbox_xfer x __uninitialized;
+	struct mbox_recv r __uninitialized;	/* read in whole, or not used */
 	int err, cerr;
 
 	err = mbox_recv_args(file, uarg, usize, xflags, &r, &x);
