@@ -10,6 +10,22 @@
 
 #include "mbox.h"
 
+/*
+ * A record for a call through @h: the one its last call left, if any, so
+ * that calls in a row allocate nothing.
+ */
+static struct mbox_pending *mbox_call_record(struct mbox_handle *h)
+{
+	return xchg(&h->spare_call, NULL) ?:
+	       kmalloc(sizeof(struct mbox_pending), GFP_KERNEL_ACCOUNT);
+}
+
+/* Keep a call's record for @h's next call; freed if it already has one. */
+static void mbox_call_record_keep(struct mbox_handle *h, struct mbox_pending *call)
+{
+	kfree(xchg(&h->spare_call, call));
+}
+
 /**
  * mbox_call() - send a request and wait for its reply
  * @mb: the mailbox
@@ -26,13 +42,13 @@ int mbox_call(struct mbox_mailbox *mb, struct mbox_user *user, struct mbox_xfer 
 	int err;
 
 	x->flags = (x->flags & MBOX_CALL_FLAGS) | MBOX_XFER_CALL;
-	w.call = kzalloc(sizeof(*w.call), GFP_KERNEL_ACCOUNT);
+	w.call = mbox_call_record(w.h);
 	if (!w.call)
 		return -ENOMEM;
 	err = mbox_deliver(mb, user, &w);
 	/* Abandoned after it was taken, the record is the mailbox's to free. */
 	if (w.phase != MBOX_PHASE_TAKEN)
-		kfree(w.call);
+		mbox_call_record_keep(w.h, w.call);
 	if (!err) {
 		x->reply_len = w.msg->len;
 		if (copy_to_user(x->reply_buf, w.msg->data, w.msg->len))
@@ -117,7 +133,8 @@ int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
 	if (!r->error) {
 		if (r->len > MBOX_HARD_MSG_SIZE)
 			return -EMSGSIZE;
-		reply = mbox_msg_create(NULL, user, u64_to_user_ptr(r->buf_ptr), r->len);
+		/* From the mailbox's cache, as the request: freed by the caller. */
+		reply = mbox_msg_create(mb->cache, user, u64_to_user_ptr(r->buf_ptr), r->len);
 		if (IS_ERR(reply))
 			return PTR_ERR(reply);
 	}

@@ -36,6 +36,7 @@ static int mbox_release(struct inode *inode, struct file *file)
 		mbox_mailbox_put(h->mb);
 		mbox_user_put(h->user);
 	}
+	kfree(h->spare_call);
 	mutex_destroy(&h->bind_lock);
 	kfree(h);
 	return 0;

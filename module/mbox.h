@@ -180,9 +180,9 @@ enum mbox_phase {
  * @waiter: the caller, NULL once it gave up
  * @taker: the handle through which the server took the request
  *
- * Allocated by the caller; owned by the mailbox's list while on it, handed
- * back to the caller when answered, freed by whoever removes it once the
- * caller gave up.
+ * Allocated by the caller, or its handle's spare; owned by the mailbox's list
+ * while on it, handed back to the caller when answered, freed by whoever
+ * removes it once the caller gave up. mbox_call_taken() sets every field.
  */
 struct mbox_pending {
 	struct list_head link;
@@ -352,6 +352,8 @@ struct mbox_mailbox {
  *	the name, if the mailbox still has it
  * @sub: bound to a fan-out mailbox with MBOX_ACCESS_RECV: its subscription,
  *	set before @mb is published; shared by dup() and fork() like the file
+ * @spare_call: the record of a call made through this handle, kept for the
+ *	next one (mbox_call()), or NULL; taken and given back with xchg()
  */
 struct mbox_handle {
 	struct mutex bind_lock;		/* see DOC: mbox objects and locking */
@@ -360,6 +362,7 @@ struct mbox_handle {
 	struct mbox_user *user;
 	bool owns_name;
 	struct mbox_sub *sub;
+	struct mbox_pending *spare_call;
 };
 
 /**
