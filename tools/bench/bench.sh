@@ -3,8 +3,9 @@
 # the tables, targets, CSV and plot of tools/bench/report.py. The guest sends its CSV
 # rows back on the second serial port, each prefixed "mbox-vm: csv ".
 # MBOX_BENCH_ARGS (':' for blanks, e.g. --quick:--reps=3) go to mbox-bench.
-# Then the cost cell again on one vCPU whose clock counts instructions (vm.sh
-# MBOX_VM_ICOUNT): its rows are the pattern "instructions".
+# Then the cost cell and the round trip again on one vCPU whose clock counts
+# instructions (vm.sh MBOX_VM_ICOUNT): their rows are the patterns
+# "instructions" and "instructions-rtt".
 # Writes $MBOX_BUILD/bench/: results.csv, meta-KERNEL.txt, bench.png, run logs.
 set -eu
 . "$(dirname "$0")/../testing/lib.sh"
@@ -37,9 +38,11 @@ for k in $kernels; do
 	# figures from the debug kernel would measure its sanitizers
 	[ "$k" != debug ] || mbox_die "no benchmark on the debug kernel"
 	bench_boot "$k" "$k" ''
-	# The cost cell once more, on a vCPU whose clock counts instructions: what
-	# each mechanism does per message, free of the host's noise.
-	MBOX_VM_ICOUNT=1 MBOX_BENCH_ARGS=--patterns=cost:--sizes=64:--reps=5:--settle=5 \
-		bench_boot "$k" "$k-icount" 's/^cost,/instructions,/'
+	# The cost cell and the round trip once more, on a vCPU whose clock counts
+	# instructions: what each mechanism does per message and per round trip
+	# (its two context switches included), free of the host's noise.
+	MBOX_VM_ICOUNT=1 \
+	MBOX_BENCH_ARGS=--patterns=cost,pingpong:--sizes=8,64:--reps=5:--settle=5 \
+		bench_boot "$k" "$k-icount" 's/^cost,/instructions,/; s/^pingpong,/instructions-rtt,/'
 done
 exec /usr/bin/python3 "$MBOX_TOP/tools/bench/report.py" "$csv" "$out"

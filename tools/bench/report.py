@@ -30,13 +30,17 @@ METRIC = {
     'backpressure': ('csw_per_msg', True, 'sender wakeups per message', 1),
     'fanout': ('msgs_per_s', False, 'msgs/s per subscriber, thousands', 1e-3),
     'cost': ('mean_ns', True, 'us of CPU per message sent and received, one process', 1e-3),
-    # the cost cell on a vCPU whose clock counts instructions (bench.sh)
+    # the cost cell and the round trip on a vCPU whose clock counts
+    # instructions (bench.sh)
     'instructions': ('mean_ns', True, 'guest instructions per message sent and received, '
                      'one process, counted by QEMU -icount', 1),
+    'instructions-rtt': ('p50_ns', True, 'guest instructions per round trip, both '
+                         'processes on one vCPU, counted by QEMU -icount', 1),
 }
 # reported to explain the others, never a target: fan-out has no peer to be
-# behind, and cost and instructions are what the streams' ratios come from
-DIAGNOSTIC = ('backpressure', 'fanout', 'cost', 'instructions')
+# behind, and cost and instructions are what the streams' and round trips'
+# ratios come from
+DIAGNOSTIC = ('backpressure', 'fanout', 'cost', 'instructions', 'instructions-rtt')
 # the mbox variant each pattern's ratio is about
 MBOX_OF = {'reqrep': 'mbox-call'}
 MECH_ORDER = ['mbox', 'mbox-call', 'pipe', 'seqpacket', 'dgram', 'stream',
@@ -340,6 +344,7 @@ def instruction_floors(cells, kernel):
     b = ins and best_peer(ins, True)
     if not b or not ins.median('mbox'):
         return out
+    out += rtt_instruction_floors(cells, kernel, ins.median('rw-ring'))
     out.append('context on %s: instructions 64 B: mbox runs %.0f per message sent and '
                'received, %.2fx the fewest of a peer (%s, %.0f)'
                % (kernel, ins.median('mbox'), ins.median('mbox') / ins.median(b), b,
@@ -352,6 +357,26 @@ def instruction_floors(cells, kernel):
                        % (kernel, calls, floor, ins.median(floor),
                           ins.median(floor) / ins.median(b), b, STREAM_64B_GOAL,
                           1 / STREAM_64B_GOAL))
+    return out
+
+
+def rtt_instruction_floors(cells, kernel, rw):
+    """The round trip's goals against eventfd's round trip, counted: two
+    processes taking turns on one vCPU, so its context switches count too."""
+    pp = cells.get((kernel, 'instructions-rtt', 1, 64))
+    ev = cells.get((kernel, 'instructions-rtt', 1, 8))
+    b = pp and best_peer(pp, True)
+    if not b or not ev or not ev.median('eventfd'):
+        return []
+    e, best = ev.median('eventfd'), pp.median(b)
+    out = ['floor on %s: instructions per round trip: eventfd (8 B, 4 system calls, '
+           '2 wakeups, 2 context switches) = %.0f, %.2fx the best peer\'s 64 B round trip '
+           '(%s, %.0f); goal rtt-64B 0.8x' % (kernel, e, e / best, b, best)]
+    if rw:
+        out.append('floor on %s: instructions per round trip: eventfd\'s less a refused '
+                   'write() and read() (rw-ring, %.0f), as a call makes 2 system calls '
+                   'where eventfd makes 4 = %.0f, %.2fx %s; goal rtt-64B-call 0.6x'
+                   % (kernel, rw, e - rw, (e - rw) / best, b))
     return out
 
 
