@@ -1091,6 +1091,65 @@ TEST_F(call, reply_reaches_caller_with_its_length_and_bytes)
 	EXPECT_EQ(0x11, self->e.rep->reply[sizeof(answer) - 1]);
 }
 
+#define CALLERS		4	/* threads calling through one handle */
+#define CALLS_EACH	100
+
+struct caller {
+	pthread_t thread;
+	int fd, id;
+	long err;	/* the first failure, -EBADMSG for a wrong reply */
+};
+
+/* CALLS_EACH calls "id:i", each answered "re id:i" or it fails. */
+static void *caller_fn(void *arg)
+{
+	char req[MSG_SIZE], want[MSG_SIZE + 4], rep[MSG_SIZE];
+	struct caller *c = arg;
+	__u64 len;
+	int i;
+
+	for (i = 0; i < CALLS_EACH && !c->err; i++) {
+		snprintf(req, sizeof(req), "%d:%d", c->id, i);
+		snprintf(want, sizeof(want), "re %s", req);
+		len = sizeof(rep);
+		c->err = do_call(c->fd, req, rep, &len, 0, 0);
+		if (!c->err && (len != strlen(want) || memcmp(rep, want, len)))
+			c->err = -EBADMSG;
+	}
+	return NULL;
+}
+
+/*
+ * Threads calling at once through one handle, as a handle keeps one spare
+ * call record for them all: each gets the reply to its own request, none
+ * is lost, none answered twice.
+ */
+TEST_F(call, callers_sharing_a_handle_each_get_their_own_reply)
+{
+	char buf[MSG_SIZE + 1], rep[MSG_SIZE + 4];
+	struct caller c[CALLERS];
+	struct mbox_recv r;
+	int i, served;
+
+	for (i = 0; i < CALLERS; i++) {
+		c[i] = (struct caller){ .fd = self->e.fd, .id = i };
+		ASSERT_EQ(0, pthread_create(&c[i].thread, NULL, caller_fn, &c[i]));
+	}
+	for (served = 0; served < CALLERS * CALLS_EACH; served++) {
+		if (recv_str(self->e.fd, 0, buf, &r) || !r.reply_token)
+			break;
+		snprintf(rep, sizeof(rep), "re %s", buf);
+		if (reply_str(self->e.fd, r.reply_token, rep))
+			break;
+	}
+	for (i = 0; i < CALLERS; i++) {
+		pthread_join(c[i].thread, NULL);
+		EXPECT_EQ(0, c[i].err) TH_LOG("caller %d", i);
+	}
+	EXPECT_EQ(CALLERS * CALLS_EACH, served);
+	EXPECT_EQ(0, mbox_cur_msgs(self->e.fd));
+}
+
 TEST_F(call, empty_reply_works)
 {
 	__u64 token;
