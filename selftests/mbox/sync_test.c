@@ -1006,6 +1006,19 @@ static pid_t call_and_take(struct env *e, int fd, __u64 *token)
 	return pid;
 }
 
+/* A call of "req", its reply to go to reply, that nobody answers for long. */
+static struct mbox_call short_call(void *reply, __u64 reply_len)
+{
+	return (struct mbox_call){
+		.req_ptr = (__u64)(uintptr_t)"req",
+		.req_len = 3,
+		.reply_ptr = (__u64)(uintptr_t)reply,
+		.reply_len = reply_len,
+		.flags = MBOX_CALL_DEADLINE,
+		.deadline_ns = mbox_deadline_ms(100),
+	};
+}
+
 /*
  * A call whose structure cannot take the reply's length back fails with
  * EFAULT before its request is queued: no server answers it unseen.
@@ -1013,14 +1026,7 @@ static pid_t call_and_take(struct env *e, int fd, __u64 *token)
 TEST_F(call, read_only_call_struct_is_efault_and_queues_nothing)
 {
 	char reply[MSG_SIZE];
-	struct mbox_call c = {
-		.req_ptr = (__u64)(uintptr_t)"req",
-		.req_len = 3,
-		.reply_ptr = (__u64)(uintptr_t)reply,
-		.reply_len = sizeof(reply),
-		.flags = MBOX_CALL_DEADLINE,
-		.deadline_ns = mbox_deadline_ms(100),
-	};
+	struct mbox_call c = short_call(reply, sizeof(reply));
 	void *ro = mbox_read_only_copy(&c, sizeof(c));
 
 	ASSERT_NE(NULL, ro);
@@ -1034,14 +1040,7 @@ TEST_F(call, read_only_reply_buffer_is_efault_and_queues_nothing)
 {
 	char reply[MSG_SIZE] = "";
 	void *ro = mbox_read_only_copy(reply, sizeof(reply));
-	struct mbox_call c = {
-		.req_ptr = (__u64)(uintptr_t)"req",
-		.req_len = 3,
-		.reply_ptr = (__u64)(uintptr_t)ro,
-		.reply_len = sizeof(reply),
-		.flags = MBOX_CALL_DEADLINE,
-		.deadline_ns = mbox_deadline_ms(100),
-	};
+	struct mbox_call c = short_call(ro, sizeof(reply));
 
 	ASSERT_NE(NULL, ro);
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->e.fd, MBOX_IOC_CALL, &c));
