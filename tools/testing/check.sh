@@ -71,6 +71,10 @@ static_check "man pages" "$MBOX_BUILD/man.log" 'warning|error' '^formatted: '
 	>"$MBOX_BUILD/docs.log" 2>&1 || echo "error: rst-check.py failed" >>"$MBOX_BUILD/docs.log"
 static_check docs "$MBOX_BUILD/docs.log" '\((WARNING|ERROR|SEVERE)/[0-9]\)|error|Traceback' '^rendered: '
 
+# The bench report in the docs is report.py's of the CSV beside it, in issue 7's form.
+tools/testing/bench-report-check.sh "$MBOX_BUILD/bench-report" >"$MBOX_BUILD/bench-report.log" 2>&1
+static_check "bench report" "$MBOX_BUILD/bench-report.log" '^mismatch: ' '^checked: bench report$'
+
 # Packaging, one line each: `make install` into a DESTDIR, and a DKMS build that loads.
 for script in install-check dkms-check; do
 	if line=$(tools/testing/$script.sh); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
