@@ -1,8 +1,9 @@
 #!/bin/bash
 # Is Documentation/bench/report.txt what tools/bench/report.py makes of
 # Documentation/bench/results.csv, and does the report end as issue 7 asks: one
-# line per target, then "results:" and "plot:"? The figures in the docs then come
-# from the CSV beside them, and the lines others read keep their form.
+# line per target, then "results:" and "plot:"? And does README quote it
+# faithfully? The figures in the docs then come from the CSV beside them, and the
+# lines others read keep their form.
 # Usage: bench-report-check.sh OUTDIR. Prints "mismatch: ..." per fault, and
 # "checked: bench report" once it has looked.
 set -u
@@ -26,4 +27,9 @@ tail -n "$((n + 2))" "$report" | head -n "$n" |
 	sed 's/^/mismatch: not a target line: /'
 tail -n 2 "$report" | head -n 1 | grep -q '^results: ' || echo "mismatch: no results: line"
 tail -n 1 "$report" | grep -q '^plot: ' || echo "mismatch: the last line is not plot:"
+
+# README quotes the report: each line of its bench section's indented blocks is one
+# of report.txt's (make bench's tables, targets and floors, indented by four).
+sed -n '/mbox-bench.png. On 6.12:$/,/^What they say/s/^    //p' README |
+	grep -vxFf Documentation/bench/report.txt | head -n 20 | sed 's/^/mismatch: README: /'
 echo "checked: bench report"
