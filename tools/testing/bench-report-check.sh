@@ -30,6 +30,8 @@ tail -n 1 "$report" | grep -q '^plot: ' || echo "mismatch: the last line is not 
 
 # README quotes the report: each line of its bench section's indented blocks is one
 # of report.txt's (make bench's tables, targets and floors, indented by four).
-sed -n '/mbox-bench.png. On 6.12:$/,/^What they say/s/^    //p' README |
-	grep -vxFf Documentation/bench/report.txt | head -n 20 | sed 's/^/mismatch: README: /'
+quoted=$(sed -n '/mbox-bench.png. On 6.12:$/,/^What they say/s/^    //p' README)
+[ -n "$quoted" ] || echo "mismatch: README: no bench section found to check"
+printf '%s\n' "$quoted" | grep -vxFf Documentation/bench/report.txt | head -n 20 |
+	sed 's/^/mismatch: README: /'
 echo "checked: bench report"
