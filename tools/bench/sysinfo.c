@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The peers' limits, raised so that every one can take the same capacity
- * (CAP_MSGS messages, CAP_MSGS messages' worth of bytes) at every size, and
- * a description of the machine the figures come from. Each limit changed is
- * printed, and put back at exit so a run on a developer's machine leaves it
- * as it was.
+ * The peers' limits, and mbox's quota, raised so that every one can take
+ * the same capacity (CAP_MSGS messages, CAP_MSGS messages' worth of bytes)
+ * at every size, and a description of the machine the figures come from.
+ * Each limit changed is printed, and put back at exit so a run on a
+ * developer's machine leaves it as it was.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -91,6 +91,11 @@ void sysinfo_prepare(size_t max_size)
 	set_limit("/proc/sys/fs/pipe-max-size", bytes, 0);
 	/* the receive queue of a UNIX datagram socket, in messages */
 	set_limit("/proc/sys/net/unix/max_dgram_qlen", CAP_MSGS, 1);
+	/*
+	 * mbox's quota on a user's queued bytes: a full mailbox, with room
+	 * for the messages in flight on either side of it.
+	 */
+	set_limit("/sys/module/mbox/parameters/user_bytes_max", 2 * bytes, 0);
 	/* a queue's bytes count against RLIMIT_MSGQUEUE, with no override */
 	if (setrlimit(RLIMIT_MSGQUEUE, &rl)) {
 		getrlimit(RLIMIT_MSGQUEUE, &rl);
