@@ -164,6 +164,11 @@ void sysinfo_print(void);
 /* sock.c: a socket pair's buffers sized for cap bytes */
 int sock_bufs(struct chan *c, size_t bytes);
 
+/*
+ * The capacity of every channel of a size: cap.msgs messages, or cap.bytes
+ * where a peer counts bytes alone, which holds cap.bytes / size of them.
+ */
+struct cap cap_of(size_t size);
 /* open a channel of a cell's capacity; fills r->status when it cannot */
 int chan_open(const struct mech *m, struct chan *c, size_t size,
 	      struct result *r);

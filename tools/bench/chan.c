@@ -28,18 +28,25 @@ void msg_free(void *buf)
 		free((uint8_t *)buf - HEADROOM);
 }
 
-int chan_open(const struct mech *m, struct chan *c, size_t size,
-	      struct result *r)
+struct cap cap_of(size_t size)
 {
 	struct cap cap = {
 		.size = size,
 		.msgs = CAP_MSGS,
 		.bytes = CAP_MSGS * size,
 	};
-	int err;
 
 	if (cap.bytes < CAP_MIN_BYTES)
 		cap.bytes = CAP_MIN_BYTES;
+	return cap;
+}
+
+int chan_open(const struct mech *m, struct chan *c, size_t size,
+	      struct result *r)
+{
+	struct cap cap = cap_of(size);
+	int err;
+
 	memset(c, 0, sizeof(*c));
 	c->mech = m;
 	c->size = size;

@@ -3,8 +3,10 @@
  * One-way flows: a 1 -> 1 stream (one message per call, or BATCH per call),
  * N -> 1 fan-in, and backpressure. Producers are child processes, the main
  * process is the consumer and checks that every producer's messages arrive
- * whole and in order. Throughput is timed from the first message received
- * to the last, so process start-up does not count.
+ * whole and in order. Throughput is timed to the last message received from
+ * the first after the untimed ones (cell.warm from each producer, enough for
+ * the deepest channel to fill: see scale_cell()), so that neither process
+ * start-up nor a buffer filling counts.
  *
  * Backpressure lets the producers fill the channel before the consumer
  * starts draining it: from then on each message received frees a slot, and
@@ -24,7 +26,7 @@ struct flow {
 	const struct cell *cl;
 	struct chan ch;
 	int batch;
-	unsigned long per;	/* messages per producer */
+	unsigned long per;	/* messages per producer, untimed ones too */
 	long *csw;		/* shared: each producer's blocking count */
 };
 
@@ -97,6 +99,7 @@ static int receive_some(struct flow *x, struct iovec *iov, int want)
 static void consume(struct flow *x, struct result *r)
 {
 	unsigned long got = 0, first = 0, total = x->per * x->cl->n;
+	unsigned long untimed = x->cl->warm * x->cl->n;
 	uint32_t next[MAX_PROCS] = { 0 }, src;
 	struct iovec iov[BATCH];
 	uint64_t t_first = 0;
@@ -118,11 +121,11 @@ static void consume(struct flow *x, struct result *r)
 			payload_check(iov[j].iov_base, iov[j].iov_len,
 				      x->cl->size, next[src]++, src);
 		}
-		if (!got) {
-			t_first = now_ns();
-			first = k;
-		}
 		got += k;
+		if (!t_first && got > untimed) {
+			t_first = now_ns();
+			first = got;
+		}
 	}
 	r->seconds = (now_ns() - t_first) / 1e9;
 	r->msgs = total - first;
@@ -153,7 +156,7 @@ int run_flow(const struct mech *m, const struct cell *cl, struct result *r)
 	int i;
 
 	x.batch = cl->pattern == PAT_BATCH ? BATCH : 1;
-	x.per = cl->count / cl->n;
+	x.per = cl->count / cl->n + cl->warm;
 	if (x.batch > 1 && (!m->send_batch || !m->recv_batch)) {
 		set_status(r, "na:no batched form");
 		return -1;

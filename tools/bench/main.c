@@ -60,11 +60,16 @@ static const int all_n[] = { 1, 2, 4, 8 };
 
 #define CSV_HEADER	"pattern,n,size,mech,kind,rep,status,msgs,seconds,msgs_per_s,mb_per_s,p50_ns,p99_ns,mean_ns,csw_per_msg"
 
-/* How much each run does: calls or messages, bounded by bytes moved. */
+/*
+ * How much each run does: calls or messages, bounded by bytes moved; and, in
+ * the deepest channel's capacities, how many messages a flow's consumer
+ * receives before its clock starts (fill) and at least how many after (span).
+ */
 struct scale {
 	int reps;
 	unsigned long rpc_max, rpc_min, rpc_bytes;
 	unsigned long flow_max, flow_min, flow_bytes;
+	unsigned int fill, span;
 	unsigned int timeout;
 };
 
@@ -73,9 +78,9 @@ struct scale {
  * on an idle 2-core host, far below the 10^5 round trips real hardware
  * would get; quick is for development.
  */
-static const struct scale full = { 5, 600, 16, 4 << 20, 6000, 64, 12 << 20, 300 };
-static const struct scale quick = { 3, 150, 8, 1 << 20, 1500, 64, 4 << 20, 120 };
-static const struct scale tiny = { 1, 16, 4, 256 << 10, 256, 64, 1 << 20, 60 };
+static const struct scale full = { 5, 600, 16, 4 << 20, 6000, 64, 12 << 20, 2, 8, 300 };
+static const struct scale quick = { 3, 150, 8, 1 << 20, 1500, 64, 4 << 20, 2, 8, 120 };
+static const struct scale tiny = { 1, 16, 4, 256 << 10, 256, 64, 1 << 20, 1, 0, 60 };
 
 static struct {
 	struct scale sc;
@@ -95,7 +100,8 @@ static unsigned long clamp(unsigned long v, unsigned long lo, unsigned long hi)
 static void scale_cell(struct cell *cl)
 {
 	const struct scale *s = &opt.sc;
-	unsigned long unit;
+	struct cap cap = cap_of(cl->size);
+	unsigned long unit, depth;
 
 	if (cl->pattern == PAT_PINGPONG || cl->pattern == PAT_REQREP) {
 		cl->count = clamp(s->rpc_bytes / cl->size, s->rpc_min, s->rpc_max);
@@ -109,10 +115,27 @@ static void scale_cell(struct cell *cl)
 	 */
 	if (cl->pattern == PAT_COST)
 		cl->count *= 8;
+	cl->warm = 0;
+	/*
+	 * A channel takes its first messages at no cost to its producers, and
+	 * below 4 KiB a pipe or a System V queue holds more of them (cap.bytes'
+	 * worth: 4096 of 64 B) than mbox or POSIX mq (CAP_MSGS). Timed from the
+	 * first, a run of a few thousand measures those buffers filling, not
+	 * the flow: the clock starts once the deepest has had time to fill,
+	 * and runs long enough for a flood to fill it and go on against it.
+	 * Backpressure fills its channel on purpose; fan-out has no peer.
+	 */
+	depth = cap.bytes / cl->size;
+	if ((cl->pattern == PAT_STREAM || cl->pattern == PAT_BATCH ||
+	     cl->pattern == PAT_FANIN) && depth > CAP_MSGS) {
+		if (cl->count < s->span * depth)
+			cl->count = s->span * depth;
+		cl->warm = s->fill * depth;
+	}
 	/* whole batches for every producer */
 	unit = (unsigned long)cl->n * BATCH;
 	cl->count = (cl->count + unit - 1) / unit * unit;
-	cl->warm = 0;
+	cl->warm = (cl->warm + unit - 1) / unit * BATCH;
 }
 
 /* A reason the mechanism cannot run the cell at all, or NULL. */
