@@ -34,7 +34,8 @@
  * @free: the buffers, most recently freed first, linked through
  *	mbox_msg.free
  * @n: how many
- * @out: buffers of this cache in messages now: it lives on while any is
+ * @out: buffers of this cache in messages now, or being allocated for one:
+ *	it lives on while any is
  * @orphaned: its mailbox is gone: the last buffer to come back frees it
  * @depth: the most it keeps
  * @room: the payload each buffer holds
@@ -146,24 +147,27 @@ struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room)
 			msg->cache = NULL;
 		return msg;
 	}
+	/* Counted out before it is had: a miss then takes the lock once. */
 	spin_lock(&c->lock);
 	node = c->free;
 	if (node) {
 		c->free = node->next;
 		c->n--;
-		c->out++;
 	}
+	c->out++;
 	spin_unlock(&c->lock);
 	if (node) {
 		msg = llist_entry(node, struct mbox_msg, free);
 	} else {
 		/* Sized for the cache, which takes it back once freed. */
 		msg = kvmalloc(mbox_cache_size(c->room), GFP_KERNEL_ACCOUNT);
-		if (!msg)
+		if (!msg) {
+			/* Its mailbox, which the caller holds, keeps @c. */
+			spin_lock(&c->lock);
+			c->out--;
+			spin_unlock(&c->lock);
 			return NULL;
-		spin_lock(&c->lock);
-		c->out++;
-		spin_unlock(&c->lock);
+		}
 	}
 	msg->cache = c;
 	return msg;
