@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The UNIX datagram peers, SOCK_SEQPACKET and SOCK_DGRAM socket pairs: one
- * send() is one message. Their capacity in messages is the receive queue
- * length net.unix.max_dgram_qlen (sysinfo.c sets it to CAP_MSGS), in bytes
- * the send buffer. Batching is sendmmsg() and recvmmsg().
+ * send() is one message. Their capacity is the send buffer's bytes alone:
+ * net.unix.max_dgram_qlen does not bound a socket pair, as
+ * unix_dgram_sendmsg() checks the receive queue's length only for a sender
+ * that is not the receiver's peer. Batching is sendmmsg() and recvmmsg().
  */
 #include <errno.h>
 #include <string.h>

@@ -53,8 +53,8 @@ static void restore(void)
 		write_ulong(saved[nsaved].path, saved[nsaved].old);
 }
 
-/* Raise a limit to at least want (to exactly want if exact). */
-static void set_limit(const char *path, unsigned long want, int exact)
+/* Raise a limit to at least want. */
+static void set_limit(const char *path, unsigned long want)
 {
 	unsigned long old;
 
@@ -62,7 +62,7 @@ static void set_limit(const char *path, unsigned long want, int exact)
 		printf("# limit %s: absent\n", path);
 		return;
 	}
-	if (old == want || (!exact && old > want)) {
+	if (old >= want) {
 		printf("# limit %s: %lu\n", path, old);
 		return;
 	}
@@ -84,18 +84,16 @@ void sysinfo_prepare(size_t max_size)
 
 	if (bytes < CAP_MIN_BYTES)
 		bytes = CAP_MIN_BYTES;
-	set_limit("/proc/sys/fs/mqueue/msg_max", CAP_MSGS, 0);
-	set_limit("/proc/sys/fs/mqueue/msgsize_max", max_size, 0);
-	set_limit("/proc/sys/kernel/msgmax", max_size, 0);
-	set_limit("/proc/sys/kernel/msgmnb", bytes, 0);
-	set_limit("/proc/sys/fs/pipe-max-size", bytes, 0);
-	/* the receive queue of a UNIX datagram socket, in messages */
-	set_limit("/proc/sys/net/unix/max_dgram_qlen", CAP_MSGS, 1);
+	set_limit("/proc/sys/fs/mqueue/msg_max", CAP_MSGS);
+	set_limit("/proc/sys/fs/mqueue/msgsize_max", max_size);
+	set_limit("/proc/sys/kernel/msgmax", max_size);
+	set_limit("/proc/sys/kernel/msgmnb", bytes);
+	set_limit("/proc/sys/fs/pipe-max-size", bytes);
 	/*
 	 * mbox's quota on a user's queued bytes: a full mailbox, with room
 	 * for the messages in flight on either side of it.
 	 */
-	set_limit("/sys/module/mbox/parameters/user_bytes_max", 2 * bytes, 0);
+	set_limit("/sys/module/mbox/parameters/user_bytes_max", 2 * bytes);
 	/* a queue's bytes count against RLIMIT_MSGQUEUE, with no override */
 	if (setrlimit(RLIMIT_MSGQUEUE, &rl)) {
 		getrlimit(RLIMIT_MSGQUEUE, &rl);
