@@ -256,6 +256,8 @@ struct mbox_sub {
  * @levels: heads of the priority levels, the highest leftmost
  * @recv_waiters: receivers blocked on an empty mailbox, oldest first
  * @send_waiters: senders blocked on a full mailbox, oldest first
+ * @relay: senders let in, still asleep, each to be woken by the one before
+ *	(mbox_relay_pass())
  * @sync_waiters: synchronous senders and callers whose message is queued,
  *	being received, or (calls) being answered
  * @calls: calls whose request a server has taken
@@ -303,6 +305,7 @@ struct mbox_mailbox {
 	struct rb_root_cached levels;
 	struct list_head recv_waiters;
 	struct list_head send_waiters;
+	struct list_head relay;
 	struct list_head sync_waiters;
 	struct list_head calls;
 	wait_queue_head_t poll_wq;
@@ -439,7 +442,7 @@ struct mbox_xfer {
  * @drop: messages dropped unreceived (expired, replaced), to free
  */
 struct mbox_wake {
-	struct task_struct *task[8];	/* a refill may wake several senders */
+	struct task_struct *task[8];	/* a let-in may flush the relay */
 	unsigned int n;
 	__poll_t events;
 	struct mbox_msg *drop;

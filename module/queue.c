@@ -42,6 +42,7 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	mb->levels = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
+	INIT_LIST_HEAD(&mb->relay);
 	INIT_LIST_HEAD(&mb->sync_waiters);
 	INIT_LIST_HEAD(&mb->calls);
 	INIT_LIST_HEAD(&mb->subs);
@@ -409,6 +410,15 @@ void mbox_waiter_del(struct mbox_mailbox *mb, struct mbox_waiter *w)
 		mb->waiting_receivers--;
 }
 
+/* Wake @task once the lock is dropped, or now if @wake is NULL or full. */
+static void mbox_wake_task(struct task_struct *task, struct mbox_wake *wake)
+{
+	if (wake && wake->n < ARRAY_SIZE(wake->task))
+		wake->task[wake->n++] = get_task_struct(task);
+	else
+		wake_up_process(task);
+}
+
 /**
  * mbox_waiter_ready() - end a wait
  * @mb: the mailbox, locked
@@ -429,10 +439,7 @@ void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		mbox_waiter_del(mb, w);
 	w->err = err;
 	w->phase = MBOX_PHASE_DONE;
-	if (wake && wake->n < ARRAY_SIZE(wake->task))
-		wake->task[wake->n++] = get_task_struct(w->task);
-	else
-		wake_up_process(w->task);
+	mbox_wake_task(w->task, wake);
 	w->ready = true;
 }
 
@@ -572,13 +579,62 @@ static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_msg *msg,
 }
 
 /*
- * Queue the messages of blocked senders, oldest first, while they fit.
- * Return: whether any was queued.
+ * Senders let in together are woken one after another, each by the one before
+ * as it leaves its wait (mbox_relay_pass()): the receive that let them in then
+ * wakes one task on its own critical path, not a crowd. The relay holds the
+ * rest, their messages queued. Only fair-class tasks, whose turn on a CPU
+ * comes, take part: a real-time sender is not made to wait on others, nor
+ * others on an idle-class one. One slow to get a CPU all the same holds up
+ * those behind it until the next let-in wakes another sender, which passes
+ * the relay on too, or until a receiver finds nothing queued and wakes them.
+ */
+static bool mbox_relay_fits(const struct mbox_waiter *w)
+{
+	unsigned int policy = READ_ONCE(w->task->policy);
+
+	return w->task != current && (policy == SCHED_NORMAL || policy == SCHED_BATCH);
+}
+
+static void mbox_relay_add(struct mbox_mailbox *mb, struct mbox_waiter *w)
+{
+	trace_mbox_wake(mb, w, 0);
+	w->err = 0;
+	w->phase = MBOX_PHASE_DONE;
+	w->ready = true;
+	list_add_tail(&w->node, &mb->relay);
+}
+
+/* Wake the first sender the relay holds, or (@all) every one. */
+static void mbox_relay_wake(struct mbox_mailbox *mb, bool all,
+			    struct mbox_wake *wake)
+{
+	struct mbox_waiter *w;
+
+	while ((w = list_first_entry_or_null(&mb->relay, struct mbox_waiter, node))) {
+		list_del_init(&w->node);
+		mbox_wake_task(w->task, wake);
+		if (!all)
+			break;
+	}
+}
+
+/* A sender leaving a wait that was ended: off the relay, and pass it on. */
+static void mbox_relay_pass(struct mbox_mailbox *mb, struct mbox_waiter *w,
+			    struct mbox_wake *wake)
+{
+	list_del_init(&w->node);	/* woken before its turn */
+	mbox_relay_wake(mb, false, wake);
+}
+
+/*
+ * Queue the messages of blocked senders, oldest first, while they fit, and
+ * end the waits of the asynchronous ones: the first that fits the relay is
+ * woken to start it. Return: whether any was queued.
  */
 static bool mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	struct mbox_waiter *w;
-	bool queued = false;
+	bool queued = false, relaying = false, fits;
 
 	while ((w = list_first_entry_or_null(&mb->send_waiters,
 					     struct mbox_waiter, node))) {
@@ -588,9 +644,16 @@ static bool mbox_refill(struct mbox_mailbox *mb, struct mbox_wake *wake)
 			break;
 		mbox_queue_msg(mb, w, wake);
 		mbox_retry_receiver(mb, msg, wake);	/* one waiting for just this */
-		if (!mbox_is_sync(w->x))
-			mbox_waiter_ready(mb, w, 0, wake);
 		queued = true;
+		if (mbox_is_sync(w->x))
+			continue;	/* it waits on, for a receiver */
+		fits = mbox_relay_fits(w);
+		if (relaying && fits) {
+			mbox_relay_add(mb, w);
+		} else {
+			mbox_waiter_ready(mb, w, 0, wake);
+			relaying |= fits;
+		}
 	}
 	return queued;
 }
@@ -754,8 +817,10 @@ static int mbox_send_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 	int giveup;
 
 	for (;;) {
-		if (w->ready)
+		if (w->ready) {
+			mbox_relay_pass(mb, w, wake);
 			return w->err;
+		}
 		giveup = 0;
 		if (w->cancelled)
 			giveup = -ECANCELED;
@@ -1065,6 +1130,7 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		msg = mbox_queue_find(mb, x);
 		if (msg)
 			break;
+		mbox_relay_wake(mb, true, wake);	/* nothing left to wait on */
 		if (mbox_refill(mb, wake))
 			continue;	/* see mbox_let_in() */
 		if (x->flags & MBOX_XFER_NONBLOCK)
@@ -1493,6 +1559,7 @@ bool mbox_queue_kill(struct mbox_mailbox *mb)
 	/* Rare and unbounded: wake each waiter now rather than defer. */
 	mbox_waiters_fail(mb, &mb->recv_waiters, NULL, -EIDRM);
 	mbox_waiters_fail(mb, &mb->send_waiters, NULL, -EIDRM);
+	mbox_relay_wake(mb, true, NULL);
 	list_for_each_entry_safe(w, tmp, &mb->sync_waiters, node)
 		if (w->phase != MBOX_PHASE_INFLIGHT)
 			mbox_waiter_ready(mb, w, -EIDRM, NULL);

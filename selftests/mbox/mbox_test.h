@@ -319,7 +319,7 @@ static inline __u64 mbox_env_u64(const char *name, __u64 def, bool *set)
 	return v;
 }
 
-/* A module parameter changed for one test, and its value before. */
+/* A module parameter (or other setting) changed for one test, and its value before. */
 struct mbox_param {
 	char path[128];
 	char saved[32];
@@ -338,16 +338,25 @@ static inline int mbox_write_file(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
 }
 
-/* Set /sys/module/mbox/parameters/name to val, saving it first: 0 or -errno. */
-static inline int mbox_param_set(struct mbox_param *p, const char *name, const char *val)
+/* Set the (pseudo) file path to val, saving it first: 0 or -errno. */
+static inline int mbox_setting_set(struct mbox_param *p, const char *path, const char *val)
 {
 	ssize_t n;
 
-	snprintf(p->path, sizeof(p->path), "/sys/module/mbox/parameters/%s", name);
+	snprintf(p->path, sizeof(p->path), "%s", path);
 	n = mbox_read_file(p->path, p->saved, sizeof(p->saved));
 	if (n <= 0)
 		return n < 0 ? n : -EIO;
 	return mbox_write_file(p->path, val);
+}
+
+/* Set /sys/module/mbox/parameters/name to val, saving it first: 0 or -errno. */
+static inline int mbox_param_set(struct mbox_param *p, const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/mbox/parameters/%s", name);
+	return mbox_setting_set(p, path, val);
 }
 
 static inline int mbox_param_restore(const struct mbox_param *p)
