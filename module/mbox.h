@@ -442,7 +442,7 @@ struct mbox_xfer {
  * @drop: messages dropped unreceived (expired, replaced), to free
  */
 struct mbox_wake {
-	struct task_struct *task[8];	/* a let-in may flush the relay */
+	struct task_struct *task[8];	/* a refill may wake several senders */
 	unsigned int n;
 	__poll_t events;
 	struct mbox_msg *drop;
