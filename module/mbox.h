@@ -28,7 +28,9 @@
  * mbox_mailbox). A mailbox is counted by a kref: one reference per bound
  * handle and one for its name while it has one. It holds its messages
  * (struct mbox_msg) in a tree of priority levels and the callers blocked on it
- * in two FIFO lists of struct mbox_waiter, which live on the waiters' stacks.
+ * in FIFO lists of struct mbox_waiter (receivers, senders waiting for room,
+ * synchronous senders waiting for a receiver, and the relay of senders let
+ * in), which live on the waiters' stacks.
  *
  * The path of one message: write() or MBOX_IOC_SEND copies it in (fops.c,
  * ioctl.c), mbox_send() (queue.c) hands it to a blocked receiver or queues
