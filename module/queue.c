@@ -419,6 +419,17 @@ static void mbox_wake_task(struct task_struct *task, struct mbox_wake *wake)
 		wake_up_process(task);
 }
 
+/* End a wait with @err, without waking the waiter: see mbox_waiter_ready(). */
+static void mbox_waiter_end(struct mbox_mailbox *mb, struct mbox_waiter *w, int err)
+{
+	trace_mbox_wake(mb, w, err);
+	if (!list_empty(&w->node))
+		mbox_waiter_del(mb, w);
+	w->err = err;
+	w->phase = MBOX_PHASE_DONE;
+	w->ready = true;
+}
+
 /**
  * mbox_waiter_ready() - end a wait
  * @mb: the mailbox, locked
@@ -434,13 +445,8 @@ static void mbox_wake_task(struct task_struct *task, struct mbox_wake *wake)
 void mbox_waiter_ready(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		       int err, struct mbox_wake *wake)
 {
-	trace_mbox_wake(mb, w, err);
-	if (!list_empty(&w->node))
-		mbox_waiter_del(mb, w);
-	w->err = err;
-	w->phase = MBOX_PHASE_DONE;
 	mbox_wake_task(w->task, wake);
-	w->ready = true;
+	mbox_waiter_end(mb, w, err);
 }
 
 /**
@@ -597,10 +603,7 @@ static bool mbox_relay_fits(const struct mbox_waiter *w)
 
 static void mbox_relay_add(struct mbox_mailbox *mb, struct mbox_waiter *w)
 {
-	trace_mbox_wake(mb, w, 0);
-	w->err = 0;
-	w->phase = MBOX_PHASE_DONE;
-	w->ready = true;
+	mbox_waiter_end(mb, w, 0);
 	list_add_tail(&w->node, &mb->relay);
 }
 
