@@ -42,6 +42,10 @@ unsigned int mbox_user_files_max = 1024;
 module_param_named(user_files_max, mbox_user_files_max, uint, 0644);
 MODULE_PARM_DESC(user_files_max, "Open files one user's queued messages may carry");
 
+unsigned int mbox_relay_ms = 10;
+module_param_named(relay_ms, mbox_relay_ms, uint, 0644);
+MODULE_PARM_DESC(relay_ms, "Most milliseconds a sender let in waits for its turn to be woken");
+
 unsigned int mbox_user_mailboxes_max = 64;
 module_param_named(user_mailboxes_max, mbox_user_mailboxes_max, uint, 0644);
 MODULE_PARM_DESC(user_mailboxes_max,

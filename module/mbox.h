@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 /**
  * DOC: mbox objects and locking
@@ -46,7 +47,8 @@
  *    across a user copy or an allocation; blocked callers are woken after it
  *    is dropped (struct mbox_wake), except by destroy. A receive usually
  *    gives its message's room back without it (mbox_mailbox.released), to be
- *    settled under it.
+ *    settled under it. The relay's timeout, a work item, takes it too: a
+ *    mailbox is freed only once that work is cancelled, with no lock held.
  * 4. mbox_users_lock (spinlock, user.c): the table of per-user usage.
  * 5. mbox_cache.lock (spinlock, cache.c): a mailbox's free message buffers.
  *    Nothing nests inside it.
@@ -81,6 +83,7 @@ extern unsigned long mbox_bytes_max;
 extern unsigned long mbox_user_bytes_max;
 extern unsigned int mbox_user_mailboxes_max;
 extern unsigned int mbox_user_files_max;
+extern unsigned int mbox_relay_ms;
 
 /**
  * struct mbox_user - what one user has queued, for the per-user quota
@@ -258,8 +261,9 @@ struct mbox_sub {
  * @levels: heads of the priority levels, the highest leftmost
  * @recv_waiters: receivers blocked on an empty mailbox, oldest first
  * @send_waiters: senders blocked on a full mailbox, oldest first
- * @relay: senders let in, still asleep, each to be woken by the one before
- *	(mbox_relay_pass())
+ * @relay: senders let in, still asleep, each to be woken when the one before
+ *	blocks for room again, or by @relay_timeout
+ * @relay_timeout: wakes the relay relay_ms after it starts, at the most
  * @sync_waiters: synchronous senders and callers whose message is queued,
  *	being received, or (calls) being answered
  * @calls: calls whose request a server has taken
@@ -308,6 +312,7 @@ struct mbox_mailbox {
 	struct list_head recv_waiters;
 	struct list_head send_waiters;
 	struct list_head relay;
+	struct delayed_work relay_timeout;
 	struct list_head sync_waiters;
 	struct list_head calls;
 	wait_queue_head_t poll_wq;

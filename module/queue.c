@@ -19,6 +19,8 @@
 
 static atomic_t mbox_next_id = ATOMIC_INIT(0);
 
+static void mbox_relay_timeout(struct work_struct *work);
+
 /**
  * mbox_id_issued() - whether a mailbox id was ever given out
  * @id: the id
@@ -43,6 +45,7 @@ struct mbox_mailbox *mbox_queue_alloc(void)
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
 	INIT_LIST_HEAD(&mb->relay);
+	INIT_DELAYED_WORK(&mb->relay_timeout, mbox_relay_timeout);
 	INIT_LIST_HEAD(&mb->sync_waiters);
 	INIT_LIST_HEAD(&mb->calls);
 	INIT_LIST_HEAD(&mb->subs);
@@ -585,14 +588,16 @@ static void mbox_retry_receiver(struct mbox_mailbox *mb, struct mbox_msg *msg,
 }
 
 /*
- * Senders let in together are woken one after another, each by the one before
- * as it leaves its wait (mbox_relay_pass()): the receive that let them in then
- * wakes one task on its own critical path, not a crowd. The relay holds the
- * rest, their messages queued. Only fair-class tasks, whose turn on a CPU
- * comes, take part: a real-time sender is not made to wait on others, nor
- * others on an idle-class one. One slow to get a CPU all the same holds up
- * those behind it until the next let-in wakes another sender, which passes
- * the relay on too, or until a receiver finds nothing queued and wakes them.
+ * Senders let in together take turns: the receive that let them in wakes the
+ * first, and the relay holds the rest asleep, their messages queued, until a
+ * sender blocks for room again, which ends its turn (mbox_post()). So the
+ * receive wakes one task on its own critical path, not a crowd, and the
+ * senders refill the queue one at a time rather than all compete with the
+ * receiver for its CPU. Only fair-class tasks, whose turn on a CPU comes,
+ * take part: a real-time sender is not made to wait on others, nor others on
+ * an idle-class one. A sender whose turn does not come (the one before is
+ * slow to get a CPU, or sends nothing more) waits until a receiver finds
+ * nothing queued, or relay_ms at the most (mbox_relay_timeout()).
  */
 static bool mbox_relay_fits(const struct mbox_waiter *w)
 {
@@ -604,6 +609,10 @@ static bool mbox_relay_fits(const struct mbox_waiter *w)
 static void mbox_relay_add(struct mbox_mailbox *mb, struct mbox_waiter *w)
 {
 	mbox_waiter_end(mb, w, 0);
+	/* A new relay: its time starts. One still pending ends sooner: fine. */
+	if (list_empty(&mb->relay))
+		queue_delayed_work(system_wq, &mb->relay_timeout,
+				   msecs_to_jiffies(READ_ONCE(mbox_relay_ms)));
 	list_add_tail(&w->node, &mb->relay);
 }
 
@@ -621,12 +630,18 @@ static void mbox_relay_wake(struct mbox_mailbox *mb, bool all,
 	}
 }
 
-/* A sender leaving a wait that was ended: off the relay, and pass it on. */
-static void mbox_relay_pass(struct mbox_mailbox *mb, struct mbox_waiter *w,
-			    struct mbox_wake *wake)
+/* No turn comes later than relay_ms after a relay starts. */
+static void mbox_relay_timeout(struct work_struct *work)
 {
-	list_del_init(&w->node);	/* woken before its turn */
-	mbox_relay_wake(mb, false, wake);
+	struct mbox_mailbox *mb = container_of(to_delayed_work(work),
+					       struct mbox_mailbox, relay_timeout);
+	struct mbox_wake wake __uninitialized;
+
+	mbox_wake_init(&wake, 0);
+	spin_lock(&mb->lock);
+	mbox_relay_wake(mb, true, &wake);
+	spin_unlock(&mb->lock);
+	mbox_wake_up(mb, &wake);
 }
 
 /*
@@ -821,7 +836,7 @@ static int mbox_send_wait(struct mbox_mailbox *mb, struct mbox_waiter *w,
 
 	for (;;) {
 		if (w->ready) {
-			mbox_relay_pass(mb, w, wake);
+			list_del_init(&w->node);	/* off the relay if before its turn */
 			return w->err;
 		}
 		giveup = 0;
@@ -938,6 +953,7 @@ static int mbox_post(struct mbox_mailbox *mb, struct mbox_waiter *w,
 		/* A receiver making room queues it (and ends an async wait). */
 		w->phase = MBOX_PHASE_ROOM;
 		mbox_waiter_add(mb, w, &mb->send_waiters);
+		mbox_relay_wake(mb, false, wake);	/* our turn is over: the next's */
 		/* Room given back as we came, by one that saw no waiter: see mbox_give_back(). */
 		smp_mb();	/* pairs with mbox_give_back()'s */
 		mbox_let_in(mb, wake);
@@ -1605,6 +1621,7 @@ void mbox_queue_free(struct mbox_mailbox *mb)
 	LIST_HEAD(msgs);
 
 	mbox_debug_del(mb);
+	cancel_delayed_work_sync(&mb->relay_timeout);
 	spin_lock(&mb->lock);
 	mbox_queue_drain(mb, &msgs);
 	spin_unlock(&mb->lock);
