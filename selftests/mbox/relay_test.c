@@ -23,13 +23,15 @@
 #include "mbox_kids.h"
 
 #define QUEUE_MAX	8	/* max_msgs: blocked senders are let in at half */
-#define HOG_CPU		1
+#define HOG_CPU		1	/* a literal: FAIR_RUNTIME spells it */
 #define HOG_MS		5000	/* the most the hog holds its CPU */
 #define WATCHDOG_S	20
 #define RELAY_FOREVER	"60000"	/* relay_ms: no turn comes by the clock */
 #define RELAY_MS	1000
 #define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
-#define FAIR_RUNTIME	"/sys/kernel/debug/sched/fair_server/cpu1/runtime"
+#define STR(x)		#x
+#define CPU_DIR(cpu)	"/sys/kernel/debug/sched/fair_server/cpu" STR(cpu)
+#define FAIR_RUNTIME	CPU_DIR(HOG_CPU) "/runtime"
 
 FIXTURE(relay) {
 	int fd;
