@@ -27,7 +27,7 @@
 #define HOG_MS		5000	/* the most the hog holds its CPU */
 #define WATCHDOG_S	20
 #define RELAY_FOREVER	"60000"	/* relay_ms: no turn comes by the clock */
-#define RELAY_MS	1000
+#define RELAY_MS	2000	/* well past what a child takes to exit */
 #define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
 #define STR(x)		#x
 #define CPU_DIR(cpu)	"/sys/kernel/debug/sched/fair_server/cpu" STR(cpu)
