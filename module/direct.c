@@ -2,14 +2,19 @@
 /*
  * mbox: single-copy transfer of large messages.
  *
- * A receiver about to block with a large buffer pins the buffer's pages. A
- * sender of a large message that finds such a receiver waiting past an empty
- * queue claims it, and copies its message from its own buffer straight into
- * those pages: one copy instead of two, and no kernel buffer the size of the
- * message. A claimed receiver stays on recv_waiters marked as filling, so
- * that nobody else hands it a message and a destroy or cancel only flags it;
- * it waits for the outcome uninterruptibly. If the sender's buffer faults,
- * the receiver waits on where it was (or ends its wait as it was told to
+ * While a mailbox carries large messages, a receiver about to block pins the
+ * pages of its buffer that such a message would fill. A sender of a large
+ * message that finds such a receiver waiting past an empty queue, its pages
+ * covering the message, claims it, and copies its message from its own
+ * buffer straight into those pages: one copy instead of two, and no kernel
+ * buffer the size of the message. Pinning and unpinning a page costs more
+ * than copying a small message twice, so a mailbox whose latest message was
+ * small pins nothing, however large its receivers' buffers.
+ *
+ * A claimed receiver stays on recv_waiters marked as filling, so that nobody
+ * else hands it a message and a destroy or cancel only flags it; it waits
+ * for the outcome uninterruptibly. If the sender's buffer faults, the
+ * receiver waits on where it was (or ends its wait as it was told to
  * meanwhile), none the wiser.
  */
 #include <linux/highmem.h>
@@ -21,16 +26,34 @@
 #include "trace.h"
 
 /**
- * mbox_direct_pin() - pin a receive buffer for direct senders
+ * mbox_direct_span() - how much of a receive buffer to pin before blocking
+ * @mb: the mailbox
+ * @x: the receive
+ *
+ * After a large message, as much as one twice as large would fill, so that
+ * messages of about one size all go straight across; after a small one,
+ * nothing.
+ *
+ * Return: bytes from the start of the buffer, or 0.
+ */
+size_t mbox_direct_span(struct mbox_mailbox *mb, const struct mbox_xfer *x)
+{
+	size_t last = READ_ONCE(mb->direct_len);
+	size_t span = min3(x->len, (size_t)mb->max_msg_size, 2 * last);
+
+	return span >= MBOX_DIRECT_MIN ? span : 0;
+}
+
+/**
+ * mbox_direct_pin() - pin the start of a receive buffer for direct senders
  * @x: the receive; on success @x->pages, @x->npages and @x->pinned are set
- * @max_len: the largest message the mailbox takes
+ * @len: how many bytes, at most @x->len (mbox_direct_span())
  *
  * Failing is harmless: the receive then takes messages the usual way.
  */
-void mbox_direct_pin(struct mbox_xfer *x, size_t max_len)
+void mbox_direct_pin(struct mbox_xfer *x, size_t len)
 {
 	unsigned long start = (unsigned long)x->buf;
-	size_t len = min(x->len, max_len);
 	unsigned int n;
 	int pinned;
 
@@ -74,10 +97,10 @@ static struct mbox_waiter *mbox_direct_taker(struct mbox_mailbox *mb,
 		    (msg->len > w->x->len && !(w->x->flags & MBOX_RECV_TRUNC)))
 			continue;
 		/*
-		 * The first that would take it: directly, or not at all. Its
-		 * pages cover the message, or (TRUNC) the whole buffer.
+		 * The first that would take it: directly, or not at all, if
+		 * its pages do not cover what it would take.
 		 */
-		return w->x->pages ? w : NULL;
+		return w->x->pages && min(msg->len, w->x->len) <= w->x->pinned ? w : NULL;
 	}
 	return NULL;
 }

@@ -297,6 +297,9 @@ struct mbox_sub {
  * @subs: fan-out: the subscriptions (struct mbox_sub)
  * @nsubs: fan-out: length of @subs
  * @total_lost: fan-out: messages dropped for a subscriber, once per subscriber
+ * @direct_len: the length of the latest message sent that could go straight
+ *	into a waiting receiver, 0 if it was too short; a hint, read and
+ *	written without the lock (direct.c)
  * @name_node: in the table of names or of ports (under mbox_registry_lock)
  * @name: the name, without the slash; NULL if anonymous or unlinked
  * @ipc_ns: the IPC namespace of the name, referenced while named
@@ -342,6 +345,7 @@ struct mbox_mailbox {
 	struct list_head subs;
 	u32 nsubs;
 	u64 total_lost;
+	size_t direct_len;
 	struct hlist_node name_node;
 	char *name;
 	struct ipc_namespace *ipc_ns;
@@ -628,8 +632,9 @@ int mbox_files_install(const struct mbox_files *files, int __user *ufds,
 		       bool cloexec);
 
 /* direct.c */
-#define MBOX_DIRECT_MIN	SZ_64K	/* smallest message copied straight across */
-void mbox_direct_pin(struct mbox_xfer *x, size_t max_len);
+#define MBOX_DIRECT_MIN	SZ_8K	/* smallest message copied straight across */
+size_t mbox_direct_span(struct mbox_mailbox *mb, const struct mbox_xfer *x);
+void mbox_direct_pin(struct mbox_xfer *x, size_t len);
 void mbox_direct_unpin_pages(struct mbox_xfer *x);
 int mbox_direct_send(struct mbox_mailbox *mb, struct mbox_user *user,
 		     const struct mbox_xfer *x);
@@ -679,6 +684,23 @@ static inline void mbox_wake_up(struct mbox_mailbox *mb, struct mbox_wake *wake)
 {
 	if (wake->n || wake->drop || (wake->events && READ_ONCE(mb->polled)))
 		mbox_wake_deferred(mb, wake);
+}
+
+/**
+ * mbox_direct_note() - remember what a send says of the messages to come
+ * @mb: the mailbox
+ * @len: the length of a message that could go straight across, or 0
+ *
+ * Receivers pin their buffers while the latest such message was large
+ * (mbox_direct_span()). Written only when it changes: a stream of one size
+ * leaves its line alone.
+ */
+static inline void mbox_direct_note(struct mbox_mailbox *mb, size_t len)
+{
+	if (len < MBOX_DIRECT_MIN)
+		len = 0;
+	if (READ_ONCE(mb->direct_len) != len)
+		WRITE_ONCE(mb->direct_len, len);
 }
 
 /* Release what mbox_direct_pin() pinned, if anything: usually nothing. */

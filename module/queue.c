@@ -1035,6 +1035,7 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	const struct mbox_xfer *x = w->x;
 	struct mbox_wake wake __uninitialized;
 	struct mbox_msg *msg;
+	bool direct;
 	int err;
 
 	mbox_wake_init(&wake, 0);
@@ -1042,7 +1043,10 @@ int mbox_deliver(struct mbox_mailbox *mb, struct mbox_user *user,
 	err = mbox_msg_check(mb, x);
 	if (err)
 		return err;
-	if (x->len >= MBOX_DIRECT_MIN && !(x->flags & MBOX_XFER_CALL) && !x->nfds) {
+	/* A call's request and a message with files are never sent directly. */
+	direct = !(x->flags & MBOX_XFER_CALL) && !x->nfds;
+	mbox_direct_note(mb, direct ? x->len : 0);
+	if (direct && x->len >= MBOX_DIRECT_MIN) {
 		err = mbox_direct_send(mb, user, x);
 		if (err <= 0)
 			return err;
@@ -1133,14 +1137,15 @@ static noinline struct mbox_msg *mbox_take_wait(struct mbox_mailbox *mb,
 
 /*
  * Take (or peek at) the next selected message, blocking while there is none.
- * A large buffer is pinned before blocking, so that a sender can copy its
- * message straight in.
+ * While large messages are sent, a buffer is pinned before blocking, so that
+ * a sender can copy its message straight in.
  */
 static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 				  struct mbox_wake *wake)
 	__must_hold(&mb->lock)
 {
 	struct mbox_msg *msg;
+	size_t span;
 
 	for (;;) {
 		if (mb->dead)
@@ -1155,10 +1160,10 @@ static struct mbox_msg *mbox_take(struct mbox_mailbox *mb, struct mbox_xfer *x,
 		if (x->flags & MBOX_XFER_NONBLOCK)
 			return ERR_PTR(mbox_selects(x) && !mbox_queue_empty(mb) ?
 				       -ENOMSG : -EAGAIN);
-		if (min_t(size_t, x->len, mb->max_msg_size) >= MBOX_DIRECT_MIN &&
-		    !x->pages && !(x->flags & MBOX_RECV_PEEK)) {
+		span = x->pages || (x->flags & MBOX_RECV_PEEK) ? 0 : mbox_direct_span(mb, x);
+		if (span) {
 			spin_unlock(&mb->lock);
-			mbox_direct_pin(x, mb->max_msg_size);
+			mbox_direct_pin(x, span);
 			spin_lock(&mb->lock);
 			if (x->pages)
 				continue;	/* look again: we were unlocked */

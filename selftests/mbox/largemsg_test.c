@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Large messages (64 KiB and up), which go straight from a sender's buffer
+ * Large messages (8 KiB and up), which go straight from a sender's buffer
  * into a receiver that is already waiting: intact, counted once, truncated
  * as asked, selected as asked; a faulting sender leaves the receiver waiting;
  * a destroy ends the wait; and many of them across threads, none lost or
- * doubled. The same calls with nobody waiting take the queued path.
+ * doubled. The same calls with nobody waiting take the queued path. A
+ * receiver pins its buffer only while large messages are sent, and only as
+ * much of it as one twice the latest would fill.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "mbox_test.h"
 
 #define BIG		(1 << 20)	/* max_msg_size of the test mailbox */
-#define DIRECT_MIN	(64 << 10)	/* smallest message sent straight across */
+#define DIRECT_MIN	(8 << 10)	/* smallest message sent straight across */
 #define BOTH		(MBOX_ACCESS_SEND | MBOX_ACCESS_RECV)
 
 /* Message tag of len bytes; every tag and length gives other bytes. */
@@ -90,6 +93,9 @@ FIXTURE_SETUP(large)
 	self->rx.buf_len = BIG;
 	self->rx.buf = malloc(BIG);
 	ASSERT_NE(NULL, self->rx.buf);
+	/* A large message first: from now on receivers pin their buffers. */
+	ASSERT_EQ(0, mbox_send(self->fd, self->out, BIG, 0, 0, 0));
+	ASSERT_EQ(0, mbox_recv(self->fd, self->rx.buf, BIG, MBOX_RECV_NONBLOCK, 0, NULL));
 }
 
 FIXTURE_TEARDOWN(large)
@@ -119,12 +125,12 @@ TEST_F(large, to_a_waiting_receiver_intact)
 	ASSERT_EQ(0, pthread_join(self->rx.th, NULL));
 	ASSERT_EQ(0, self->rx.err);
 	EXPECT_EQ(BIG, self->rx.r.len);
-	EXPECT_EQ(1, self->rx.r.seq);
+	EXPECT_EQ(2, self->rx.r.seq);
 	EXPECT_EQ(getpid(), self->rx.r.pid);
 	EXPECT_TRUE(is(self->rx.buf, BIG, 1));
 	ASSERT_EQ(0, mbox_stat(self->fd, &st));
-	EXPECT_EQ(1, st.total_sent);
-	EXPECT_EQ(1, st.total_received);
+	EXPECT_EQ(2, st.total_sent);
+	EXPECT_EQ(2, st.total_received);
 	EXPECT_EQ(0, st.cur_msgs);
 	EXPECT_EQ(0, st.cur_bytes);
 }
@@ -258,10 +264,76 @@ TEST_F(large, destroy_ends_a_pinned_wait)
 	EXPECT_EQ(-EIDRM, self->rx.err);
 }
 
+/* An untouched buffer: none of its pages is in memory yet. */
+static unsigned char *fresh(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* How many pages of a buffer are in memory, as pinning them puts them. */
+static long resident(void *buf, size_t len)
+{
+	size_t page = getpagesize(), n = (len + page - 1) / page, i;
+	unsigned char *vec = calloc(n, 1);
+	long count = 0;
+
+	if (!vec || mincore(buf, len, vec))
+		count = -1;
+	for (i = 0; count >= 0 && i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+/*
+ * Send a message of @len, receive it, then block a receiver with an untouched
+ * buffer of BIG: how many of its pages it pinned. The message of @len that
+ * follows reaches it intact.
+ */
+static long pinned_after(struct __test_metadata *_metadata, int fd,
+			 unsigned char *out, size_t len)
+{
+	struct rx rx = { .fd = fd, .buf_len = BIG, .buf = fresh(BIG) };
+	long pages;
+
+	if (!rx.buf || send_tag(fd, out, len, 20, 0, 0) ||
+	    mbox_recv(fd, out, BIG, MBOX_RECV_NONBLOCK, 0, NULL) ||
+	    rx_start(&rx, 1))
+		return -1;
+	pages = resident(rx.buf, BIG);
+	EXPECT_EQ(0, send_tag(fd, out, len, 21, 0, 0));
+	EXPECT_EQ(0, pthread_join(rx.th, NULL));
+	EXPECT_EQ(0, rx.err);
+	EXPECT_TRUE(is(rx.buf, len, 21));
+	munmap(rx.buf, BIG);
+	return pages;
+}
+
+/* After a small message, a receiver pins nothing, however large its buffer. */
+TEST_F(large, small_messages_pin_nothing)
+{
+	EXPECT_EQ(0, pinned_after(_metadata, self->fd, self->out, 64));
+	EXPECT_EQ(0, pinned_after(_metadata, self->fd, self->out, DIRECT_MIN - 1));
+}
+
+/* After a large one, it pins what a message twice as large would fill. */
+TEST_F(large, large_messages_pin_twice_their_size)
+{
+	size_t page = getpagesize();
+
+	EXPECT_EQ(2 * DIRECT_MIN / page, pinned_after(_metadata, self->fd, self->out, DIRECT_MIN));
+	EXPECT_EQ(BIG / page, pinned_after(_metadata, self->fd, self->out, BIG / 2 + 1));
+}
+
 #define MANY		100
 #define THREADS		2
 
-/* Message tag's length: 64 KiB to 256 KiB, all on the single-copy path. */
+/* Message tag's length: 8 KiB to 32 KiB, on either path. */
 static size_t many_len(unsigned int tag)
 {
 	return DIRECT_MIN + (tag * 7919) % (3 * DIRECT_MIN);
