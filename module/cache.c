@@ -4,11 +4,13 @@
  *
  * Every send allocates a message and every receive frees one: a slab
  * allocation and a memory cgroup charge, then both undone, per message. A
- * mailbox keeps the buffers of freed messages instead, all of one size, for
- * its next sends. In a fixed-size mailbox that size is the message size, and
- * the cache is filled when the mailbox is created, so that sending allocates
- * nothing. Otherwise it takes the small messages, which most are. What a
- * cache keeps is bounded by MBOX_CACHE_BYTES; its buffers stay charged to the
+ * mailbox keeps the buffers of freed messages instead, each cache of one
+ * size, for its next sends. A fixed-size mailbox has one cache, of its
+ * message size, filled when the mailbox is created, so that sending
+ * allocates nothing. A variable-size mailbox has one for the small messages,
+ * which most are, and one of its largest message size for the rest, whose
+ * allocation would cost about as much as their copies. What a cache
+ * keeps is bounded by MBOX_CACHE_BYTES; its buffers stay charged to the
  * memory cgroups that allocated them.
  *
  * Each message from a cache is counted in it: the cache lives on while any
@@ -25,6 +27,8 @@
 #define MBOX_CACHE_BYTES	SZ_256K
 /* A variable-size mailbox's buffers, header and payload: a slab size. */
 #define MBOX_CACHE_SMALL	512
+/* The fewest buffers of its largest size worth a variable-size mailbox's cache. */
+#define MBOX_CACHE_BIG_MIN	8
 
 /**
  * struct mbox_cache - free message buffers of one size
@@ -57,18 +61,9 @@ static size_t mbox_cache_size(size_t room)
 	return struct_size(msg, data, room);
 }
 
-/**
- * mbox_cache_new() - the cache of a new mailbox
- * @mb: the mailbox, its flags and limits set
- *
- * A fixed-size mailbox's cache is filled now, as far as memory allows.
- *
- * Return: the cache, or NULL when out of memory.
- */
-struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
+/* A cache of buffers of @room for a mailbox of @max_msgs; @fill it now. */
+static struct mbox_cache *mbox_cache_new(size_t room, u32 max_msgs, bool fill)
 {
-	bool fixed = mb->flags & MBOX_OPEN_FIXED_SIZE;
-	size_t small = MBOX_CACHE_SMALL - mbox_cache_size(0);
 	struct mbox_cache *c;
 	struct mbox_msg *msg;
 
@@ -76,9 +71,9 @@ struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
 	if (!c)
 		return NULL;
 	spin_lock_init(&c->lock);
-	c->room = fixed ? mb->max_msg_size : min_t(size_t, mb->max_msg_size, small);
-	c->depth = min_t(size_t, mb->max_msgs, MBOX_CACHE_BYTES / mbox_cache_size(c->room));
-	while (fixed && c->n < c->depth) {
+	c->room = room;
+	c->depth = min_t(size_t, max_msgs, MBOX_CACHE_BYTES / mbox_cache_size(room));
+	while (fill && c->n < c->depth) {
 		msg = kvmalloc(mbox_cache_size(c->room), GFP_KERNEL_ACCOUNT);
 		if (!msg)
 			break;	/* sends allocate what is missing */
@@ -87,6 +82,49 @@ struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb)
 		c->n++;
 	}
 	return c;
+}
+
+/**
+ * mbox_caches_new() - the caches of a new mailbox
+ * @mb: the mailbox, its flags and limits set; @mb->cache and @mb->cache_big
+ *	are set
+ *
+ * A fixed-size mailbox's one cache is filled now, as far as memory allows. A
+ * variable-size mailbox keeps no buffers of its largest size if fewer than
+ * MBOX_CACHE_BIG_MIN of them fit in MBOX_CACHE_BYTES.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int mbox_caches_new(struct mbox_mailbox *mb)
+{
+	size_t small = MBOX_CACHE_SMALL - mbox_cache_size(0);
+	size_t max = mb->max_msg_size;
+
+	if (mb->flags & MBOX_OPEN_FIXED_SIZE) {
+		mb->cache = mbox_cache_new(max, mb->max_msgs, true);
+		return mb->cache ? 0 : -ENOMEM;
+	}
+	mb->cache = mbox_cache_new(min(max, small), mb->max_msgs, false);
+	if (!mb->cache)
+		return -ENOMEM;
+	if (max > small && MBOX_CACHE_BYTES / mbox_cache_size(max) >= MBOX_CACHE_BIG_MIN) {
+		mb->cache_big = mbox_cache_new(max, mb->max_msgs, false);
+		if (!mb->cache_big)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * mbox_cache_for() - the cache a message of a mailbox takes its buffer from
+ * @mb: the mailbox
+ * @len: the message's length
+ *
+ * Return: the cache, whose room may still be too small (a message of no cache).
+ */
+struct mbox_cache *mbox_cache_for(const struct mbox_mailbox *mb, size_t len)
+{
+	return len > mb->cache->room && mb->cache_big ? mb->cache_big : mb->cache;
 }
 
 /* Free up to @n buffers of a list (through @free); return what is left of it. */
@@ -108,14 +146,12 @@ static void mbox_cache_destroy(struct mbox_cache *c)
 	kfree(c);
 }
 
-/**
- * mbox_cache_put() - let go of a cache, as its mailbox is freed
- * @c: the cache, or NULL
- *
- * Messages of it still alive then come back to a cache nobody takes from;
- * the last of them frees it, with its buffers.
+/*
+ * Let go of a cache, as its mailbox is freed. Messages of it still alive
+ * then come back to a cache nobody takes from; the last of them frees it,
+ * with its buffers.
  */
-void mbox_cache_put(struct mbox_cache *c)
+static void mbox_cache_put(struct mbox_cache *c)
 {
 	bool unused;
 
@@ -207,4 +243,14 @@ void mbox_cache_free(struct mbox_cache *c, struct llist_node *first,
 	mbox_cache_kvfree(front, over);
 	if (unused)
 		mbox_cache_destroy(c);
+}
+
+/**
+ * mbox_caches_put() - let go of a mailbox's caches, as it is freed
+ * @mb: the mailbox
+ */
+void mbox_caches_put(struct mbox_mailbox *mb)
+{
+	mbox_cache_put(mb->cache);
+	mbox_cache_put(mb->cache_big);
 }

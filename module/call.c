@@ -134,7 +134,8 @@ int mbox_call_reply(struct mbox_mailbox *mb, struct mbox_user *user,
 		if (r->len > MBOX_HARD_MSG_SIZE)
 			return -EMSGSIZE;
 		/* From the mailbox's cache, as the request: freed by the caller. */
-		reply = mbox_msg_create(mb->cache, user, u64_to_user_ptr(r->buf_ptr), r->len);
+		reply = mbox_msg_create(mbox_cache_for(mb, r->len), user,
+					u64_to_user_ptr(r->buf_ptr), r->len);
 		if (IS_ERR(reply))
 			return PTR_ERR(reply);
 	}

@@ -248,8 +248,7 @@ static struct mbox_mailbox *mbox_mailbox_new(struct mbox_open *o)
 	mb->max_msgs = o->max_msgs;
 	mb->max_msg_size = o->max_msg_size;
 	mb->max_bytes = o->max_bytes;
-	mb->cache = mbox_cache_new(mb);
-	if (!mb->cache) {
+	if (mbox_caches_new(mb)) {
 		mbox_mailbox_put(mb);	/* undoes the counts above */
 		return ERR_PTR(-ENOMEM);
 	}

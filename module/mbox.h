@@ -306,6 +306,8 @@ struct mbox_sub {
  * @port: the process whose port this is, referenced while registered
  * @owner: the creator's usage record, counting the mailbox
  * @cache: free message buffers for its sends (cache.c), set at creation
+ * @cache_big: variable-size: free buffers for its messages too large for
+ *	@cache, or NULL
  * @debug_node: in the list of all mailboxes (debug.c)
  */
 struct mbox_mailbox {
@@ -352,6 +354,7 @@ struct mbox_mailbox {
 	struct pid *port;
 	struct mbox_user *owner;
 	struct mbox_cache *cache;
+	struct mbox_cache *cache_big;
 	struct list_head debug_node;
 };
 
@@ -604,8 +607,9 @@ bool mbox_match(const struct mbox_msg *msg, const struct mbox_xfer *x);
 void mbox_msg_describe(const struct mbox_msg *msg, struct mbox_xfer *x);
 
 /* cache.c */
-struct mbox_cache *mbox_cache_new(const struct mbox_mailbox *mb);
-void mbox_cache_put(struct mbox_cache *c);
+int mbox_caches_new(struct mbox_mailbox *mb);
+void mbox_caches_put(struct mbox_mailbox *mb);
+struct mbox_cache *mbox_cache_for(const struct mbox_mailbox *mb, size_t len);
 struct mbox_msg *mbox_cache_alloc(struct mbox_cache *c, size_t room);
 void mbox_cache_free(struct mbox_cache *c, struct llist_node *first,
 		     struct llist_node *last, unsigned int n);

@@ -998,7 +998,7 @@ struct mbox_msg *mbox_msg_make(struct mbox_mailbox *mb, struct mbox_user *user,
 	struct mbox_msg *msg;
 	int err;
 
-	msg = mbox_msg_create(mb->cache, user, x->buf, x->len);
+	msg = mbox_msg_create(mbox_cache_for(mb, x->len), user, x->buf, x->len);
 	if (IS_ERR(msg))
 		return msg;
 	if (x->nfds) {
@@ -1631,6 +1631,6 @@ void mbox_queue_free(struct mbox_mailbox *mb)
 	mbox_queue_drain(mb, &msgs);
 	spin_unlock(&mb->lock);
 	mbox_msg_put_list(&msgs);
-	mbox_cache_put(mb->cache);
+	mbox_caches_put(mb);
 	kfree(mb);
 }

@@ -563,38 +563,40 @@ TEST_F(fault, send_by_other_user)
 
 /*
  * A fixed-size mailbox's slots are allocated with it, and a mailbox keeps the
- * buffers of small messages it freed: such sends allocate nothing, so with
- * the first allocation of each failing they all still succeed.
+ * buffers of messages it freed, small ones and (up to some KiB) ones of its
+ * largest size: such sends of @len allocate nothing, so with the first
+ * allocation of each failing they all still succeed.
  */
-static void cached_sends(struct __test_metadata *_metadata, __u32 flags, const char *op)
+static void cached_sends(struct __test_metadata *_metadata, __u32 flags, size_t len,
+			 const char *op)
 {
-	struct mbox_open o = { .max_msgs = 8, .max_msg_size = 64 };
+	struct mbox_open o = { .max_msgs = 8, .max_msg_size = len };
 	unsigned int tags[8], i, round;
+	static char buf[8192];
 	struct inj in;
-	char buf[64];
 	long ret;
 	int fd;
 
 	if (!(flags & MBOX_OPEN_FIXED_SIZE))
-		o.max_msg_size = 8192;
+		o.max_msg_size = sizeof(buf);
 	fd = mbox_bind(NULL, MBOX_OPEN_CREATE | flags, BOTH, &o);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, inj_open(&in, op));
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 8; i++) {
 			tags[i] = round * 8 + i;
-			make_msg(buf, sizeof(buf), tags[i]);
+			make_msg(buf, len, tags[i]);
 			/* The first round of a variable-size mailbox fills its cache. */
 			if (round || (flags & MBOX_OPEN_FIXED_SIZE))
 				arm(&in, 1);
-			ret = mbox_send(fd, buf, sizeof(buf), 0, MBOX_SEND_NONBLOCK, 0);
+			ret = mbox_send(fd, buf, len, 0, MBOX_SEND_NONBLOCK, 0);
 			if (in.n && disarm(&in))
 				bad("%s: round %u, message %u: the send allocated", op, round, i);
 			in.n = 0;
 			if (ret)
 				bad("%s: round %u, message %u: %s", op, round, i, strerror(-ret));
 		}
-		drain_expect(fd, tags, 8, sizeof(buf), op);
+		drain_expect(fd, tags, 8, len, op);
 	}
 	close(fd);
 	inj_close(&in, _metadata);
@@ -602,12 +604,17 @@ static void cached_sends(struct __test_metadata *_metadata, __u32 flags, const c
 
 TEST_F(fault, fixed_size_sends_allocate_nothing)
 {
-	cached_sends(_metadata, MBOX_OPEN_FIXED_SIZE, "fixed-size sends");
+	cached_sends(_metadata, MBOX_OPEN_FIXED_SIZE, 64, "fixed-size sends");
 }
 
 TEST_F(fault, small_sends_reuse_buffers)
 {
-	cached_sends(_metadata, 0, "small sends");
+	cached_sends(_metadata, 0, 64, "small sends");
+}
+
+TEST_F(fault, large_sends_reuse_buffers)
+{
+	cached_sends(_metadata, 0, 4096, "large sends");
 }
 
 /* MBOX_IOC_RECV (also PEEK): takes no allocation, but must survive the sweep. */
