@@ -21,8 +21,8 @@
  * page-sized (kvmalloc falls back to vmalloc) messages, and a send by a user
  * other than the handle's; MBOX_IOC_RECV; MBOX_IOC_CALL against a server
  * thread; MBOX_IOC_REPLY, also by another user. And sends that must not
- * allocate at all: to a fixed-size mailbox, and small ones to a mailbox that
- * has their buffer in its cache.
+ * allocate at all: to a fixed-size mailbox, and small and 4 KiB ones to a
+ * variable-size mailbox that has their buffer in one of its caches.
  *
  * After every injected failure: the call failed with ENOMEM (or absorbed the
  * failure and succeeded), and the mailbox is consistent: MBOX_IOC_STAT's
