@@ -20,6 +20,8 @@
 #   make bench            mbox-bench against pipes, sockets, POSIX mq, SysV msg in a VM
 #                         of each KERNEL (default "6.1 6.12"): tables, targets, CSV,
 #                         plot; MBOX_BENCH_ARGS=--quick for a short run
+#   make profile          where the instructions of a send and a receive go, by
+#                         function, mbox against a pipe, on KERNEL (default 6.12)
 #   make install | uninstall   libmbox, its headers and .pc, libmbox-mq, mboxctl and
 #                         the man pages; DESTDIR, prefix, libdir, includedir, mandir apply
 #   make install | uninstall   also the module (modules_install into
@@ -97,6 +99,11 @@ bench:
 	@$(TESTING)/install-deps.sh
 	@KERNEL="$(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),6.1 6.12)" \
 		tools/bench/bench.sh
+
+profile:
+	@$(TESTING)/install-deps.sh
+	@KERNEL="$(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),6.12)" \
+		tools/bench/profile/profile.sh
 
 mq-lib:
 	@$(SUBMAKE) -C tools/lib/mbox-mq OUTPUT=$(BUILD)/mq-lib
@@ -209,4 +216,4 @@ clean:
 	rm -rf build selftests/mbox/*_test
 
 .PHONY: all modules load unload run vm check selftests lib tools examples lib-tests \
-	mq-lib mq-lib-tests bridge bridge-test bench install uninstall clean
+	mq-lib mq-lib-tests bridge bridge-test bench profile install uninstall clean

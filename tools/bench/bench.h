@@ -127,6 +127,10 @@ uint32_t payload_src(const void *buf);
 uint32_t payload_seq(const void *buf);
 extern unsigned long payload_corrupt_at;
 
+/* mark.c: intervals for the insn-profile QEMU plugin (--profile) */
+void profile_mark(const char *label, unsigned long msgs);
+extern int profile_marks;
+
 /* proc.c: children, the start signal, failure of any process */
 int procs_start(int n, void (*body)(int i, void *arg), void *arg);
 void procs_go(void);

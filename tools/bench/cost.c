@@ -60,15 +60,20 @@ static void cost_drain(struct cost *c, size_t size)
 /* @msgs of one mechanism's messages, a whole number of bursts; timed if @timed. */
 static void cost_slice(struct cost *c, size_t size, unsigned long msgs, int timed)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	unsigned long done;
 
+	if (timed)
+		profile_mark("-", 0);
+	t0 = now_ns();
 	for (done = 0; done < msgs; done += BURST) {
 		cost_fill(c, size);
 		cost_drain(c, size);
 	}
-	if (timed)
+	if (timed) {
 		c->ns += now_ns() - t0;
+		profile_mark(c->m->name, msgs);
+	}
 }
 
 static int cost_open(struct cost *c, size_t size)

@@ -12,10 +12,12 @@
  *
  * Usage: mbox-bench [--quick | --tiny] [--reps N] [--patterns LIST]
  *                   [--sizes LIST] [--mechs LIST] [--corrupt N] [--settle S]
+ *                   [--profile]
  *
  * --settle S sleeps S seconds first, for the kernel's own work after boot
  * to be over: on a vCPU whose clock counts instructions (bench.sh) that work
  * would count against the first repetitions, and a sleep costs nothing.
+ * --profile marks the cost cell's timed slices for tools/bench/profile/.
  */
 #include <assert.h>
 #include <getopt.h>
@@ -357,7 +359,8 @@ static unsigned int parse_patterns(const char *arg)
 static void usage(void)
 {
 	fputs("mbox-bench [--quick|--tiny] [--reps N] [--patterns LIST]\n", stderr);
-	fputs("           [--sizes LIST] [--mechs LIST] [--corrupt N] [--settle S]\n",
+	fputs("           [--sizes LIST] [--mechs LIST] [--corrupt N] [--settle S]\n"
+	      "           [--profile]\n",
 	      stderr);
 	exit(2);
 }
@@ -373,6 +376,7 @@ static void parse_args(int argc, char **argv)
 		{ "mechs", required_argument, NULL, 'm' },
 		{ "corrupt", required_argument, NULL, 'c' },
 		{ "settle", required_argument, NULL, 'w' },
+		{ "profile", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sizes = NULL;
@@ -406,6 +410,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'w':
 			opt.settle = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			profile_marks = 1;
 			break;
 		default:
 			usage();

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The test command behind `make check`: install what is missing, run the static checks,
 # then build the module for every kernel and run the selftests in a VM on each.
-# Then the mbox-bridge test in two VMs (bridge-vm.sh).
-# Prints one line per static check and per kernel, the bridge's two lines, and as its last line
+# Then the mbox-bridge test in two VMs (bridge-vm.sh), and a short `make profile`.
+# Prints one line per static check and per kernel, the bridge's two lines, the
+# profile's, and as its last line
 #   N passed, N failed[, N skipped]
 # KERNEL="6.1 6.12" (say) limits the kernels; the default is all of $MBOX_KERNELS_ALL.
 set -u
@@ -116,6 +117,27 @@ fi
 while read -r line; do
 	summary+=("$line")
 done < <(grep -E '^bridge( \(broker restart\))?: ' "$MBOX_BUILD/bridge.summary")
+
+# make profile in a short run: the plugin's counts must find mbox.ko's functions
+# in mbox's sends and receives, and none in a pipe's. Prints the summary's line.
+profile_line() {
+	KERNEL=6.12 PROFILE_ARGS=--tiny tools/bench/profile/profile.sh \
+		>"$MBOX_BUILD/profile.log" 2>&1 &&
+	awk '/^mbox.ko /{m = $2; p = $3} /^total /{t = $2; tp = $3}
+		END {if (m > 0 && p == 0 && tp > 0) printf "profile (6.12, 64 B): mbox %d " \
+			"instructions per message sent and received (mbox.ko %d), pipe %d\n", t, m, tp}' \
+		"$MBOX_BUILD/profile/profile.txt"
+}
+case " $kernels " in *" 6.12 "*)
+	line=$(profile_line)
+	if [ -n "$line" ]; then
+		pass=$((pass + 1))
+		summary+=("$line")
+	else
+		fail=$((fail + 1))
+		summary+=("profile: failed ($MBOX_BUILD/profile.log)")
+	fi ;;
+esac
 
 printf '%s\n' "${summary[@]}"
 echo "time: $(( $(date +%s) - start )) s"

@@ -44,6 +44,10 @@ bench)
 	/bin/mbox-bench $(echo "${MBOX_BENCH_ARGS:-}" | tr : ' ') >/tmp/bench.csv
 	rc=$?
 	sed 's/^/mbox-vm: csv /' /tmp/bench.csv >$result
+	# A profile (tools/bench/profile/) maps instructions to the kernel's symbols.
+	case ":${MBOX_BENCH_ARGS:-}:" in *:--profile:*)
+		grep ' [tT] ' /proc/kallsyms | sed 's/^/mbox-vm: sym /' >>$result ;;
+	esac
 	say "bench exit $rc" ;;
 bridge)
 	sh /bridge-guest.sh >$result 2>&1 ;;

@@ -14,6 +14,7 @@
 # MBOX_VM_ICOUNT=1 boots one vCPU whose clock counts the instructions it runs
 # (QEMU -icount, 1 ns each): guest timings become instruction counts, the same
 # from boot to boot. Logs: build/vm-KERNEL-icount/.
+# MBOX_VM_PLUGIN=FILE[,ARGS] loads that QEMU TCG plugin (tools/bench/profile/).
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || mbox_die "usage: vm.sh KERNEL test|demo|shell"
@@ -33,7 +34,9 @@ for var in $(compgen -e | grep -E '^MBOX_(TESTS|(STRESS|FUZZ|FAULT|RACE|BENCH)_[
 done
 cpus=(-smp 2)
 [ -z "${MBOX_VM_ICOUNT:-}" ] || cpus=(-icount shift=0,sleep=off -smp 1)
-qemu=(qemu-system-x86_64 -accel tcg "${cpus[@]}" -m 1024 -nodefaults -no-reboot
+plugin=()
+[ -z "${MBOX_VM_PLUGIN:-}" ] || plugin=(-plugin "$MBOX_VM_PLUGIN")
+qemu=(qemu-system-x86_64 -accel tcg "${cpus[@]}" "${plugin[@]}" -m 1024 -nodefaults -no-reboot
 	-display none -kernel "$image" -initrd "$out/initramfs.cpio" -append "$cmdline")
 
 if [ "$mode" = shell ]; then
