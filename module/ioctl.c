@@ -271,6 +271,25 @@ static long mbox_ioc_reply(struct file *file, void __user *uarg, size_t usize)
 	return err;
 }
 
+#ifdef _TIF_NEED_RESCHED_LAZY
+#define MBOX_TIF_RESCHED	(_TIF_NEED_RESCHED | _TIF_NEED_RESCHED_LAZY)
+#else
+#define MBOX_TIF_RESCHED	_TIF_NEED_RESCHED	/* no PREEMPT_LAZY */
+#endif
+
+/*
+ * Give the CPU up if the scheduler asked for it, lazily or not, as a return
+ * to user space would. Between a reply and a receive, that lets the caller
+ * just woken run where REPLY and RECV made apart would let it: its next
+ * request is then queued before the server looks, instead of the server
+ * blocking only to be woken again for it.
+ */
+static void mbox_resched_as_on_return(void)
+{
+	if (read_thread_flags() & MBOX_TIF_RESCHED)
+		schedule();
+}
+
 /*
  * MBOX_IOC_REPLY_RECV: MBOX_IOC_REPLY, then MBOX_IOC_RECV, each on its own
  * structure; @replied tells the caller which of the two an error is from.
@@ -294,6 +313,7 @@ static long mbox_ioc_reply_recv(struct file *file, void __user *uarg, size_t usi
 		return err;
 	if (put_user(1, replied))
 		return -EFAULT;
+	mbox_resched_as_on_return();
 	err = mbox_recv_one(file, u64_to_user_ptr(rr.recv_ptr), rr.recv_size, 0);
 	/* Restarted, the call would answer again: the reply is out, EINTR. */
 	return err == -ERESTARTSYS ? -EINTR : err;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -125,6 +126,16 @@ static inline void mbox_kill_kids(struct mbox_kids *k)
 		waitpid(k->pid[i], NULL, 0);
 		k->pid[i] = 0;
 	}
+}
+
+/* Run the calling task on @cpu only: 0 or -errno. */
+static inline int mbox_pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* Whether child pid has not exited yet (it is not reaped). */

@@ -67,15 +67,6 @@ FIXTURE_TEARDOWN(relay)
 		close(self->fd);
 }
 
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
 static long send_tag(int fd, __u32 tag)
 {
 	return mbox_send(fd, &tag, sizeof(tag), 0, 0, 0);
@@ -97,7 +88,7 @@ static long recv_tag(int fd, __u32 tag)
 /* In a child: send tag from the hog's CPU. */
 static int kid_send_on_hog_cpu(int fd, __u32 tag)
 {
-	int err = pin_to_cpu(HOG_CPU);
+	int err = mbox_pin_to_cpu(HOG_CPU);
 
 	return (int)-(err ? err : send_tag(fd, tag));
 }
@@ -121,7 +112,7 @@ static int kid_hog(int ready_fd)
 	struct sched_param sp = { .sched_priority = 1 };
 	__u64 end = mbox_deadline_ms(HOG_MS);
 
-	if (pin_to_cpu(HOG_CPU) || sched_setscheduler(0, SCHED_FIFO, &sp))
+	if (mbox_pin_to_cpu(HOG_CPU) || sched_setscheduler(0, SCHED_FIFO, &sp))
 		return errno;
 	if (mbox_tell(ready_fd, 1))
 		return EPIPE;
@@ -183,7 +174,7 @@ static int block_behind_hog(FIXTURE_DATA(relay) *self, bool rt, pid_t *a, pid_t 
 		self->fair_runtime.path[0] = '\0';	/* no fair server before 6.12 */
 	else if (err)
 		return err;
-	err = pin_to_cpu(0);
+	err = mbox_pin_to_cpu(0);
 	if (!err)
 		err = fill(self->fd);
 	if (err)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -1872,6 +1873,74 @@ TEST_F(call, reply_recv_signal_after_reply_is_eintr_even_with_sa_restart)
 	EXPECT_EQ(1, mbox_got_signals);
 	ASSERT_EQ(0, mbox_kid_reap(&self->e.kids, pid, LONG_MS));
 	EXPECT_EQ(strlen("answer"), self->e.rep->reply_len);
+}
+
+#define ROUND_TRIPS	200
+
+/* ROUND_TRIPS calls, on CPU cpu. */
+static int kid_calls_on_cpu(struct env *e, long cpu)
+{
+	long err = mbox_pin_to_cpu(cpu);
+	__u64 len;
+	int i;
+
+	for (i = 0; !err && i < ROUND_TRIPS; i++) {
+		len = MSG_SIZE;
+		err = do_call(e->fd, "req", e->rep->reply, &len, 0, 0);
+	}
+	return -err;
+}
+
+/*
+ * How often a server on its caller's CPU blocks over ROUND_TRIPS - 1 round
+ * trips, answering each call with MBOX_IOC_REPLY_RECV (@combined), or with
+ * MBOX_IOC_REPLY then MBOX_IOC_RECV: its voluntary context switches, or -1.
+ */
+static long server_blocks(struct env *e, bool combined)
+{
+	struct rusage before, after;
+	char buf[MSG_SIZE + 1];
+	struct mbox_recv r;
+	__u32 replied;
+	long err = 0;
+	pid_t pid;
+	int i;
+
+	if (mbox_pin_to_cpu(0))
+		return -1;
+	pid = spawn(e, kid_calls_on_cpu, 0);
+	if (pid < 0 || recv_str(e->fd, 0, buf, &r))
+		return -1;
+	getrusage(RUSAGE_SELF, &before);
+	for (i = 1; !err && i < ROUND_TRIPS; i++) {
+		if (combined)
+			err = reply_recv(e->fd, r.reply_token, "ans", 0, buf, &r, &replied);
+		else
+			err = reply_str(e->fd, r.reply_token, "ans") ?:
+			      recv_str(e->fd, 0, buf, &r);
+	}
+	getrusage(RUSAGE_SELF, &after);
+	if (err || reply_str(e->fd, r.reply_token, "ans") ||
+	    mbox_kid_reap(&e->kids, pid, LONG_MS))
+		return -1;
+	return after.ru_nvcsw - before.ru_nvcsw;
+}
+
+/*
+ * Between its reply and its receive, MBOX_IOC_REPLY_RECV lets the caller it
+ * woke have the CPU where REPLY and RECV apart would, on their return to
+ * user space: the caller's next request is then queued when the server
+ * looks. So whatever the scheduler decides, the server blocks no more often
+ * than with the two apart.
+ */
+TEST_F(call, reply_recv_blocks_no_more_than_reply_then_recv)
+{
+	long apart = server_blocks(&self->e, false);
+	long combined = server_blocks(&self->e, true);
+
+	ASSERT_LE(0, apart);
+	ASSERT_LE(0, combined);
+	EXPECT_GE(apart + ROUND_TRIPS / 10, combined);
 }
 
 /* Bad arguments of its own: nothing is answered, so the caller still waits. */
